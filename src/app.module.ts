@@ -1,0 +1,47 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { BenchmarksModule } from './benchmarks/benchmarks.module';
+import { APP_CONFIG, AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source';
+import { DatasetsModule } from './datasets/datasets.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { SearchModule } from './search/search.module';
+import { TrainerModule } from './trainer/trainer.module';
+
+export interface AppRole {
+  /** Pull jobs from the queue in this process. */
+  worker: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string, role: AppRole): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, role),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+            redact: ['req.headers.authorization'],
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
+        AuthModule,
+        HealthModule,
+        SearchModule,
+        TrainerModule,
+        JobsModule,
+        DatasetsModule,
+        BenchmarksModule,
+      ],
+    };
+  }
+}
+
+export { APP_CONFIG };

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKey } from './api-key.entity';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { Team } from './team.entity';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Team, ApiKey])],
+  providers: [AuthService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  controllers: [AuthController],
+  exports: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { ConflictError, InvalidInputError, violation } from '../common/errors';
+import { ApiKey } from './api-key.entity';
+import { Team } from './team.entity';
+
+export interface IssuedKey {
+  team: Team;
+  key: string;
+  keyId: string;
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectRepository(Team) private readonly teams: Repository<Team>,
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+  ) {}
+
+  /** Creates a team and its first API key; the plain key is returned once and never stored. */
+  async createTeam(name: string): Promise<IssuedKey> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) {
+      throw new InvalidInputError('team name must be 1-63 letters, digits, "_", "." or "-"', [
+        violation('name', 'pattern', 'letters, digits, "_", "." or "-", starting with a letter or digit'),
+      ]);
+    }
+    if (await this.teams.existsBy({ name })) throw new ConflictError(`team "${name}" already exists`);
+    const team = await this.teams.save(this.teams.create({ name }));
+    return this.issueKey(team);
+  }
+
+  async issueKey(team: Team): Promise<IssuedKey> {
+    const key = `nas_${randomBytes(24).toString('base64url')}`;
+    const row = await this.keys.save(this.keys.create({ teamId: team.id, prefix: key.slice(0, 10), keyHash: hashKey(key), revokedAt: null }));
+    return { team, key, keyId: row.id };
+  }
+
+  /** The team owning an active key, or null. */
+  async verify(key: string): Promise<Team | null> {
+    const row = await this.keys.findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() }, relations: { team: true } });
+    return row?.team ?? null;
+  }
+}

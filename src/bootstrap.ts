@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { INestApplication, INestApplicationContext, VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppRole } from './app.module';
+import { ProblemFilter } from './common/problem.filter';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/config';
+
+/** Nest application with everything the HTTP API needs (versioning, validation, problems, docs). */
+export async function createHttpApp(config: AppConfig, databaseUrl: string, role: AppRole): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, role), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: '8mb' });
+  app.enableVersioning({ type: VersioningType.URI });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+/** Worker-only process: no HTTP server, same modules. */
+export async function createWorkerContext(config: AppConfig, databaseUrl: string): Promise<INestApplicationContext> {
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, databaseUrl, { worker: true }), { bufferLogs: true });
+  ctx.useLogger(ctx.get(Logger));
+  ctx.enableShutdownHooks();
+  return ctx;
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const cfg = new DocumentBuilder()
+    .setTitle('NAS service')
+    .setDescription(
+      'Neural-architecture search as a service. Submit jobs (searches) against datasets and budgets; ' +
+        'query the bundled NAS-Bench-201 benchmark. Errors are RFC 9457 problem documents.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of a team' })
+    .build();
+  return SwaggerModule.createDocument(app, cfg, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
+}

@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+
+/** Repository root, whether running from src (ts) or dist/src (compiled). */
+export const REPO_ROOT: string = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+
+export interface AppConfig {
+  /** Explicit PostgreSQL URL; when absent an embedded PostgreSQL is started. */
+  databaseUrl: string | undefined;
+  port: number;
+  /** Directory holding ../shared/data (nasbench201/, images/). */
+  dataDir: string;
+  /** Where uploaded datasets and checkpoints are stored. */
+  storageDir: string;
+  /** Parent folder of the embedded PostgreSQL data directory. */
+  embeddedPgDir: string;
+  embeddedPgPort: number;
+  /** Run a queue worker inside the API process. */
+  inProcessWorker: boolean;
+  maxUploadBytes: number;
+  jobMaxAttempts: number;
+  /** A running job whose heartbeat is older than this is considered orphaned and re-queued. */
+  leaseSeconds: number;
+  heartbeatMs: number;
+  workerConcurrency: number;
+  piscinaThreads: number;
+  logLevel: string;
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v)) throw new Error(`environment variable ${name} must be a number, got "${raw}"`);
+  return v;
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+}
+
+export function loadConfig(): AppConfig {
+  return {
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    port: int('PORT', 3000),
+    dataDir: path.resolve(process.env.NAS_DATA_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'data')),
+    storageDir: path.resolve(process.env.STORAGE_DIR ?? path.join(REPO_ROOT, '.data', 'storage')),
+    embeddedPgDir: path.resolve(process.env.EMBEDDED_PG_DIR ?? path.join(REPO_ROOT, '.data', 'pg')),
+    embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),
+    inProcessWorker: bool('IN_PROCESS_WORKER', true),
+    maxUploadBytes: int('MAX_UPLOAD_BYTES', 256 * 1024 * 1024),
+    jobMaxAttempts: int('JOB_MAX_ATTEMPTS', 3),
+    leaseSeconds: int('JOB_LEASE_SECONDS', 30),
+    heartbeatMs: int('JOB_HEARTBEAT_MS', 1000),
+    workerConcurrency: int('WORKER_CONCURRENCY', 2),
+    piscinaThreads: int('PISCINA_THREADS', 2),
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,41 @@
+import * as path from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ApiKey } from '../auth/api-key.entity';
+import { Team } from '../auth/team.entity';
+import { Dataset } from '../datasets/dataset.entity';
+import { JobEvent } from '../jobs/job-event.entity';
+import { Job } from '../jobs/job.entity';
+
+export const ENTITIES = [Team, ApiKey, Dataset, Job, JobEvent];
+
+/** Compiled migrations live in dist/migrations; schema changes only through them (never synchronize). */
+const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.js');
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    logging: false,
+    extra: { max: 10 },
+  };
+}
+
+export async function runMigrations(url: string): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(url));
+  await ds.initialize();
+  try {
+    const ran = await ds.runMigrations({ transaction: 'each' });
+    return ran.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** True when every migration shipped with the code has been applied. */
+export async function migrationsApplied(ds: DataSource): Promise<boolean> {
+  return !(await ds.showMigrations());
+}

@@ -1,0 +1,33 @@
+import type { Team } from '../auth/team.entity';
+import type { JobProgress } from './job.entity';
+
+/** What a running job can do: report progress, persist a checkpoint, notice cancellation. */
+export interface JobContext<Spec, Checkpoint> {
+  readonly jobId: string;
+  readonly teamId: string;
+  readonly spec: Spec;
+  /** Last checkpoint persisted by an earlier attempt of this job, or null on a fresh start. */
+  readonly checkpoint: Checkpoint | null;
+  readonly attempt: number;
+  /** Aborted when the job is cancelled or the worker shuts down. */
+  readonly signal: AbortSignal;
+  /** Persist progress and append a `progress` event (throttled by the runner). */
+  progress(p: JobProgress & { data?: Record<string, unknown> }): Promise<void>;
+  /** Persist a checkpoint; a later attempt resumes from it. */
+  saveCheckpoint(c: Checkpoint): Promise<void>;
+}
+
+export type SpecClass<Spec> = new () => Spec;
+
+/** A kind of job: how its spec is validated and how it runs. Modules register kinds in the JobKindRegistry. */
+export interface JobKindDefinition<Spec extends object = object, Result extends object = object, Checkpoint = unknown> {
+  readonly kind: string;
+  readonly summary: string;
+  /** class-validator/swagger decorated class of the spec; unknown properties are rejected. */
+  readonly specClass: SpecClass<Spec>;
+  /** Checks that need the team or other services (dataset exists, device known); throw InvalidInputError. */
+  validate?(spec: Spec, team: Team): Promise<void>;
+  /** Dataset id the job reads, if any: a dataset in use cannot be deleted. */
+  datasetId?(spec: Spec): string | null;
+  run(ctx: JobContext<Spec, Checkpoint>): Promise<Result>;
+}

@@ -1,0 +1,15 @@
+/** Messages a Piscina task sends back to the job runner through its MessagePort. */
+export type PoolMessage =
+  | { type: 'progress'; fraction: number; phase: string; message: string; data?: Record<string, unknown> }
+  | { type: 'checkpoint'; state: unknown };
+
+/** What a pool task function receives: its input, the checkpoint to resume from, a way to report. */
+export type PoolTaskFn<I, O> = (input: I, checkpoint: unknown | null, emit: (m: PoolMessage) => void) => Promise<O> | O;
+
+/** Envelope posted to the worker thread. */
+export interface PoolEnvelope {
+  task: string;
+  input: unknown;
+  checkpoint: unknown | null;
+  port: import('node:worker_threads').MessagePort;
+}
