@@ -1,4 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { JobKindRegistry } from './job-kind.registry';
 
-@Module({})
+@Global()
+@Module({
+  providers: [JobKindRegistry],
+  exports: [JobKindRegistry],
+})
 export class JobsModule {}
