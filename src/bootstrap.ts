@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, AppRole } from './app.module';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
+import { JobKindRegistry } from './jobs/job-kind.registry';
 import { AppConfig } from './config/config';
 
 /** Nest application with everything the HTTP API needs (versioning, validation, problems, docs). */
@@ -43,5 +44,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of a team' })
     .build();
-  return SwaggerModule.createDocument(app, cfg, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
+  // each job kind's spec schema is published so clients can build valid `spec` objects
+  const extraModels = app.get(JobKindRegistry).all().map((k) => k.specClass);
+  return SwaggerModule.createDocument(app, cfg, { extraModels, operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
 }

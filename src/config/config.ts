@@ -23,6 +23,8 @@ export interface AppConfig {
   heartbeatMs: number;
   workerConcurrency: number;
   piscinaThreads: number;
+  /** Trainer child processes running at once on this worker (one per GPU, a few on CPU). */
+  trainerConcurrency: number;
   logLevel: string;
 }
 
@@ -55,6 +57,7 @@ export function loadConfig(): AppConfig {
     heartbeatMs: int('JOB_HEARTBEAT_MS', 1000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2),
     piscinaThreads: int('PISCINA_THREADS', 2),
+    trainerConcurrency: int('TRAINER_CONCURRENCY', 1),
     logLevel: process.env.LOG_LEVEL ?? 'info',
   };
 }

@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { createNasClient } from '../../openapi/client';
+import { AuthService } from '../auth/auth.service';
+import { createHttpApp } from '../bootstrap';
+import { loadConfig } from '../config/config';
+import { runMigrations } from '../database/data-source';
+import { openDatabase } from '../database/database';
+
+/**
+ * `npm run demo`: the service's main job end to end on the default set-up (embedded PostgreSQL unless
+ * DATABASE_URL is set): start the API with its in-process worker, create a team, submit a benchmark-backed
+ * NAS-Bench-201 search over REST with the generated client, follow its progress over SSE, print the result.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      algorithm: { type: 'string', default: 'evolution' },
+      dataset: { type: 'string', default: 'cifar10' },
+      queries: { type: 'string', default: '300' },
+      seed: { type: 'string', default: '1' },
+      device: { type: 'string', default: 'pixel3' },
+      'max-latency-ms': { type: 'string', default: '10' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const config = { ...loadConfig(), logLevel: process.env.LOG_LEVEL ?? 'warn' };
+  const db = await openDatabase(config);
+  await runMigrations(db.url);
+  const app = await createHttpApp(config, db.url, { worker: true });
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  try {
+    const { key, team } = await app.get(AuthService).createTeam(`demo-${Date.now().toString(36)}`);
+    const client = createNasClient(baseUrl, key);
+    const spec = {
+      algorithm: values.algorithm,
+      dataset: values.dataset,
+      queries: Number(values.queries),
+      seed: Number(values.seed),
+      constraints: { maxLatencyMs: Number(values['max-latency-ms']), device: values.device },
+    };
+    log(`database: ${db.embedded ? `embedded PostgreSQL (${config.embeddedPgDir})` : 'DATABASE_URL'}; API at ${baseUrl}; team ${team.name}`);
+    log(`POST /v1/jobs nb201-search ${JSON.stringify(spec)}`);
+    const created = await client.POST('/v1/jobs', { body: { kind: 'nb201-search', spec } });
+    if (!created.data) throw new Error(`submission refused: ${JSON.stringify(created.error)}`);
+    const id = created.data.id;
+    await follow(`${baseUrl}/v1/jobs/${id}/events`, key);
+    const job = await client.GET('/v1/jobs/{id}', { params: { path: { id } } });
+    if (job.data?.status !== 'succeeded') throw new Error(`job ${id} ended ${job.data?.status}: ${JSON.stringify(job.data?.error)}`);
+    const res = await client.GET('/v1/jobs/{id}/result', { params: { path: { id } } });
+    const result = res.data?.result ?? {};
+    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else printSummary(result);
+  } finally {
+    await app.close();
+    await db.stop();
+  }
+}
+
+/** Prints the job's progress events as they arrive, until the server ends the stream. */
+async function follow(url: string, key: string): Promise<void> {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${key}` } });
+  if (!res.body) return;
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, unknown>;
+      if (event === 'progress') log(`  ${(100 * Number(data.fraction)).toFixed(0).padStart(3)}%  ${String(data.message ?? '')}`);
+      else if (event) log(`  [${event}]`);
+    }
+  }
+}
+
+function printSummary(r: Record<string, unknown>): void {
+  process.stdout.write(`\nresult:\n${JSON.stringify(pick(r, ['evaluation', 'algorithm', 'dataset', 'searchMetric', 'reportMetric', 'constraints', 'queriesUsed', 'bestArch', 'best', 'regret', 'constrainedOptimum', 'optimum']), null, 2)}\n`);
+}
+
+function pick(r: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => k in r).map((k) => [k, r[k]]));
+}
+
+function log(s: string): void {
+  process.stdout.write(`${s}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+/**
+ * Pure readers of image-classification datasets (no Nest, no database): usable from the API, job runners,
+ * Piscina workers and tests alike.
+ */
+export type { ImageDataset, ImageSplit } from './types';
+export { DatasetFormatError } from './errors';
+export { DECOMPRESSED_TOO_LARGE, isGzip, maybeGunzip, maybeGunzipAsync } from './gzip';
+export { CIFAR10_NUM_CLASSES, CIFAR10_RECORD_BYTES, checkCifar10Binary, parseCifar10Binary } from './cifar10';
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdxImages, parseIdxLabels, readIdxImagesHeader } from './idx';
+export type { BuiltinDatasetName } from './builtin';
+export { BUILTIN_DATASETS, isBuiltinDatasetName, loadBuiltinDataset } from './builtin';
+export type { DatasetFileRole, DatasetSummary, RoleNames, StoredDatasetFormat } from './dataset-files';
+export {
+  DATASET_FILE_ROLES,
+  MNIST_NUM_CLASSES,
+  STORED_DATASET_FORMATS,
+  loadStoredDataset,
+  storedFileName,
+  summarizeDataset,
+} from './dataset-files';

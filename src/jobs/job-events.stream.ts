@@ -1,0 +1,44 @@
+import type { Request, Response } from 'express';
+import { TERMINAL_STATUSES } from './job.entity';
+import { toEventDto } from './job-mapper';
+import type { JobsService } from './jobs.service';
+
+const POLL_MS = 250;
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * Streams a job's event log as SSE. The database is the channel (workers may run on other machines):
+ * new events are polled by id, and the stream ends once the job is terminal and every event has been sent.
+ */
+export async function streamJobEvents(jobs: JobsService, jobId: string, afterId: string, req: Request, res: Response): Promise<void> {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('Connection', 'keep-alive');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  let closed = false;
+  req.on('close', () => {
+    closed = true;
+  });
+  let last = afterId;
+  let lastWrite = Date.now();
+  while (!closed) {
+    const status = await jobs.status(jobId);
+    const batch = await jobs.eventsAfter(jobId, last);
+    for (const e of batch) {
+      const dto = toEventDto(e);
+      res.write(`id: ${dto.id}\nevent: ${dto.type}\ndata: ${JSON.stringify({ ...dto.data, at: dto.createdAt })}\n\n`);
+      last = dto.id;
+      lastWrite = Date.now();
+    }
+    // status was read before the events: a terminal status means its final event is in this batch or earlier
+    if (status === null || (TERMINAL_STATUSES.includes(status) && batch.length < 500)) break;
+    if (Date.now() - lastWrite > KEEPALIVE_MS) {
+      res.write(': keep-alive\n\n');
+      lastWrite = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  res.end();
+}

@@ -1,0 +1,251 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AppRole } from '../app.module';
+import { DomainError } from '../common/errors';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { APP_ROLE } from '../config/config.module';
+import { JobContext } from './job-kind';
+import { JobKindRegistry } from './job-kind.registry';
+import { appendJobEvent } from './append-event';
+import { JobEventType } from './job-event.entity';
+import { Job, JobError, JobProgress } from './job.entity';
+import { JobMessage, QueueService } from './queue.service';
+
+type AbortReason = 'cancel' | 'shutdown' | 'lease-lost';
+
+interface Running {
+  controller: AbortController;
+  reason: AbortReason | null;
+}
+
+/**
+ * Runs queued jobs in this process. The `jobs` row is the state of record: a worker claims it with a lease,
+ * renews the lease by heartbeat (which also picks up cancellation), and may only finish it while it holds
+ * the lease. A worker that dies stops renewing; the reaper of any live worker re-queues its job, which then
+ * resumes from its last persisted checkpoint. A job that keeps failing ends `failed` after JOB_MAX_ATTEMPTS.
+ */
+@Injectable()
+export class JobRunnerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobRunnerService.name);
+  readonly workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly running = new Map<string, Running>();
+  private reaper: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_ROLE) private readonly role: AppRole,
+    private readonly ds: DataSource,
+    private readonly queue: QueueService,
+    private readonly kinds: JobKindRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.role.worker) return;
+    await this.queue.work(this.config.workerConcurrency, (m) => this.handle(m));
+    const every = Math.max(500, Math.min(5000, (this.config.leaseSeconds * 1000) / 3));
+    this.reaper = setInterval(() => void this.reap().catch((e: Error) => this.logger.error(`reaper: ${e.message}`)), every);
+    this.reaper.unref();
+    void this.reap().catch(() => undefined);
+  }
+
+  /** Graceful stop: running jobs go back to the queue (their checkpoints kept) without using up an attempt. */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.reaper) clearInterval(this.reaper);
+    await this.queue.stopWorking().catch(() => undefined);
+    for (const r of this.running.values()) {
+      r.reason = 'shutdown';
+      r.controller.abort(new Error('worker shutting down'));
+    }
+    const deadline = Date.now() + 10_000;
+    while (this.running.size && Date.now() < deadline) await sleep(50);
+  }
+
+  /** One queue message: claim the job if it is still queued, run it, record the outcome. */
+  async handle(msg: JobMessage): Promise<void> {
+    if (this.stopping) return;
+    const claimed: unknown[] = await this.ds.query(
+      `UPDATE jobs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3),
+              attempts = attempts + 1, started_at = coalesce(started_at, now()), updated_at = now()
+       WHERE id = $1 AND status = 'queued' RETURNING id`,
+      [msg.jobId, this.workerId, this.config.leaseSeconds],
+    );
+    if (!(claimed as [unknown[], number])[1]) return; // cancelled, finished, or taken by another worker
+    const job = await this.ds.getRepository(Job).findOneByOrFail({ id: msg.jobId });
+    await this.event(this.ds.manager, job.id, 'started', { attempt: job.attempts, worker: this.workerId, resumed: job.checkpoint !== null });
+    const state: Running = { controller: new AbortController(), reason: null };
+    this.running.set(job.id, state);
+    const heartbeat = setInterval(() => void this.heartbeat(job.id, state), this.config.heartbeatMs);
+    try {
+      const def = this.kinds.get(job.kind);
+      const result = await def.run(this.context(job, state));
+      await this.finish(job.id, state, { status: 'succeeded', result: result as Record<string, unknown> });
+    } catch (e) {
+      await this.finish(job.id, state, { status: 'error', error: e, permanent: e instanceof DomainError, attempts: job.attempts });
+    } finally {
+      clearInterval(heartbeat);
+      this.running.delete(job.id);
+    }
+  }
+
+  private context(job: Job, state: Running): JobContext<object, unknown> {
+    let lastProgressAt = 0;
+    let lastPhase = '';
+    return {
+      jobId: job.id,
+      teamId: job.teamId,
+      spec: job.spec,
+      checkpoint: job.checkpoint,
+      attempt: job.attempts,
+      signal: state.controller.signal,
+      progress: async (p: JobProgress & { data?: Record<string, unknown> }) => {
+        const now = Date.now();
+        if (now - lastProgressAt < 250 && p.phase === lastPhase && p.fraction < 1) return; // throttle to 4/s
+        lastProgressAt = now;
+        lastPhase = p.phase;
+        const progress: JobProgress = { fraction: clamp01(p.fraction), phase: p.phase, message: p.message };
+        await this.ds.transaction(async (m) => {
+          const r = await m.query(`UPDATE jobs SET progress = $3, updated_at = now() WHERE id = $1 AND lease_owner = $2 AND status = 'running'`, [
+            job.id,
+            this.workerId,
+            progress,
+          ]);
+          if (r[1]) await this.event(m, job.id, 'progress', { ...progress, ...(p.data ?? {}) });
+        });
+      },
+      saveCheckpoint: async (c: unknown) => {
+        await this.ds.transaction(async (m) => {
+          const r = await m.query(`UPDATE jobs SET checkpoint = $3, updated_at = now() WHERE id = $1 AND lease_owner = $2 AND status = 'running'`, [
+            job.id,
+            this.workerId,
+            JSON.stringify(c),
+          ]);
+          if (r[1]) await this.event(m, job.id, 'checkpoint', { bytes: JSON.stringify(c).length });
+        });
+      },
+    };
+  }
+
+  /** Renews the lease; notices cancellation and a lost lease. */
+  private async heartbeat(jobId: string, state: Running): Promise<void> {
+    if (state.reason) return;
+    try {
+      const rows: Array<{ cancel_requested_at: Date | null }> = (
+        await this.ds.query(
+          `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3)
+           WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING cancel_requested_at`,
+          [jobId, this.workerId, this.config.leaseSeconds],
+        )
+      )[0];
+      if (!rows.length) this.abort(state, 'lease-lost');
+      else if (rows[0].cancel_requested_at) this.abort(state, 'cancel');
+    } catch (e) {
+      this.logger.warn(`heartbeat for ${jobId} failed: ${(e as Error).message}`);
+    }
+  }
+
+  private abort(state: Running, reason: AbortReason): void {
+    if (state.reason) return;
+    state.reason = reason;
+    state.controller.abort(new Error(reason === 'cancel' ? 'job cancelled' : reason));
+  }
+
+  private async finish(
+    jobId: string,
+    state: Running,
+    outcome: { status: 'succeeded'; result: Record<string, unknown> } | { status: 'error'; error: unknown; permanent: boolean; attempts: number },
+  ): Promise<void> {
+    if (state.reason === 'lease-lost') return; // another worker owns the job now
+    await this.ds.transaction(async (m) => {
+      const own = `WHERE id = $1 AND lease_owner = $2 AND status = 'running'`;
+      const release = `lease_owner = NULL, lease_expires_at = NULL, updated_at = now()`;
+      if (outcome.status === 'succeeded') {
+        const r = await m.query(
+          `UPDATE jobs SET status = 'succeeded', result = $3, error = NULL, finished_at = now(),
+                  progress = jsonb_build_object('fraction', 1, 'phase', 'done', 'message', 'succeeded'), ${release} ${own}`,
+          [jobId, this.workerId, JSON.stringify(outcome.result)],
+        );
+        if (r[1]) await this.event(m, jobId, 'succeeded', {});
+        return;
+      }
+      if (state.reason === 'cancel') {
+        const r = await m.query(`UPDATE jobs SET status = 'cancelled', finished_at = now(), ${release} ${own}`, [jobId, this.workerId]);
+        if (r[1]) await this.event(m, jobId, 'cancelled', { reason: 'cancelled while running' });
+        return;
+      }
+      if (state.reason === 'shutdown') {
+        const r = await m.query(`UPDATE jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), ${release} ${own}`, [jobId, this.workerId]);
+        if (r[1]) {
+          await this.event(m, jobId, 'retry', { reason: 'worker shut down; resumes from its last checkpoint' });
+          await this.queue.send({ jobId }, { manager: m });
+        }
+        return;
+      }
+      const error = toJobError(outcome.error);
+      if (outcome.permanent || outcome.attempts >= this.config.jobMaxAttempts) {
+        const r = await m.query(`UPDATE jobs SET status = 'failed', error = $3, finished_at = now(), ${release} ${own}`, [
+          jobId,
+          this.workerId,
+          JSON.stringify(error),
+        ]);
+        if (r[1]) await this.event(m, jobId, 'failed', { ...error, attempts: outcome.attempts });
+        return;
+      }
+      const r = await m.query(`UPDATE jobs SET status = 'queued', error = $3, ${release} ${own}`, [jobId, this.workerId, JSON.stringify(error)]);
+      if (r[1]) {
+        const delay = 2 ** outcome.attempts;
+        await this.event(m, jobId, 'retry', { reason: 'attempt failed', ...error, attempt: outcome.attempts, retryInSeconds: delay });
+        await this.queue.send({ jobId }, { manager: m, startAfterSeconds: delay });
+      }
+    });
+  }
+
+  /** Jobs whose worker stopped renewing the lease: re-queue them (or end them when out of attempts or cancelled). */
+  async reap(): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      const rows: Array<{ id: string; attempts: number; cancel_requested_at: Date | null; lease_owner: string }> = await m.query(
+        `SELECT id, attempts, cancel_requested_at, lease_owner FROM jobs
+         WHERE status = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED`,
+      );
+      for (const row of rows) {
+        const lost = { reason: `worker ${row.lease_owner} stopped (lease expired)` };
+        if (row.cancel_requested_at) {
+          await m.query(`UPDATE jobs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1`, [row.id]);
+          await this.event(m, row.id, 'cancelled', lost);
+        } else if (row.attempts >= this.config.jobMaxAttempts) {
+          const error: JobError = { type: 'WorkerLost', message: `${lost.reason}; gave up after ${row.attempts} attempts` };
+          await m.query(
+            `UPDATE jobs SET status = 'failed', error = $2, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1`,
+            [row.id, JSON.stringify(error)],
+          );
+          await this.event(m, row.id, 'failed', { ...error });
+        } else {
+          await m.query(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1`, [row.id]);
+          await this.event(m, row.id, 'retry', { ...lost, resumesFromCheckpoint: true });
+          await this.queue.send({ jobId: row.id }, { manager: m });
+        }
+      }
+      return rows.length;
+    });
+  }
+
+  private event(m: EntityManager, jobId: string, type: JobEventType, data: Record<string, unknown>): Promise<void> {
+    return appendJobEvent(m, jobId, type, data);
+  }
+}
+
+function toJobError(e: unknown): JobError {
+  if (e instanceof Error) return { type: e.name || 'Error', message: e.message };
+  return { type: 'Error', message: String(e) };
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

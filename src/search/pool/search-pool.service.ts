@@ -1,0 +1,49 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { MessageChannel } from 'node:worker_threads';
+import * as path from 'node:path';
+import { Piscina } from 'piscina';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import type { PoolEnvelope, PoolMessage } from './protocol';
+
+export interface PoolRunOptions {
+  checkpoint: unknown | null;
+  signal: AbortSignal;
+  onMessage(m: PoolMessage): void;
+}
+
+/** The Piscina thread pool for CPU-bound search steps; aborting the signal terminates the task's thread. */
+@Injectable()
+export class SearchPoolService implements OnModuleDestroy {
+  private pool: Piscina | undefined;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  private get piscina(): Piscina {
+    this.pool ??= new Piscina({
+      filename: path.join(__dirname, 'worker.js'),
+      maxThreads: Math.max(1, this.config.piscinaThreads),
+      minThreads: 0,
+      idleTimeout: 60_000,
+    });
+    return this.pool;
+  }
+
+  async run<I, O>(task: string, input: I, opts: PoolRunOptions): Promise<O> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (m: PoolMessage) => opts.onMessage(m));
+    const envelope: PoolEnvelope = { task, input, checkpoint: opts.checkpoint, port: port2 };
+    try {
+      return (await this.piscina.run(envelope, { signal: opts.signal, transferList: [port2] })) as O;
+    } finally {
+      port1.close();
+    }
+  }
+
+  get threads(): number {
+    return this.pool?.threads.length ?? 0;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool?.destroy();
+  }
+}

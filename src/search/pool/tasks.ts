@@ -1,0 +1,7 @@
+import { nb201SearchTask } from '../nb201/pool-task';
+import type { PoolTaskFn } from './protocol';
+
+/** Tasks the Piscina worker threads can run, by name. Plain functions: no Nest, no database. */
+export const POOL_TASKS: Record<string, PoolTaskFn<never, unknown>> = {
+  'nb201-search': nb201SearchTask as PoolTaskFn<never, unknown>,
+};

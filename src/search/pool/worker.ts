@@ -1,0 +1,14 @@
+import type { PoolEnvelope, PoolMessage } from './protocol';
+import { POOL_TASKS } from './tasks';
+
+/** Piscina worker-thread entry: runs one named task, reporting through the envelope's MessagePort. */
+export default async function runPoolTask(envelope: PoolEnvelope): Promise<unknown> {
+  const fn = POOL_TASKS[envelope.task];
+  if (!fn) throw new Error(`unknown pool task "${envelope.task}"`);
+  const emit = (m: PoolMessage): void => envelope.port.postMessage(m);
+  try {
+    return await fn(envelope.input as never, envelope.checkpoint, emit);
+  } finally {
+    envelope.port.close();
+  }
+}

@@ -1,0 +1,16 @@
+/** The trainer child's task table: name -> task. Plain functions: no Nest, no database. */
+import { DIAGNOSTIC_TASKS } from './diagnostic';
+import { linearBaseline } from './linear-baseline';
+import type { TrainerTask } from './task';
+
+export const TRAINER_TASKS: readonly TrainerTask[] = [linearBaseline];
+
+/** Tasks a child serves; the diagnostic self-test tasks only when asked for (`--diagnostic-tasks`). */
+export function taskTable(opts: { diagnostic: boolean }): Map<string, TrainerTask> {
+  const all = opts.diagnostic ? [...TRAINER_TASKS, ...DIAGNOSTIC_TASKS] : TRAINER_TASKS;
+  return new Map(all.map((t) => [t.name, t]));
+}
+
+export type { LinearBaselineResult } from './linear-baseline';
+export type { LinearBaselineInput, BaselineDatasetRef } from './linear-baseline-input';
+export type { TaskContext, TrainerTask } from './task';

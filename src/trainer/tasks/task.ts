@@ -1,0 +1,37 @@
+/** The contract between the trainer child process and the tasks in its table. No Nest, no database. */
+import type { ResumeFrom } from '../protocol';
+
+export interface TaskProgress {
+  step: number;
+  epoch: number;
+  loss: number | null;
+  throughput: number;
+  fraction: number;
+  message: string;
+}
+
+export interface TaskContext {
+  readonly taskId: string;
+  /** Unvalidated input from the parent: each task validates its own (throw InvalidInputError). */
+  readonly input: unknown;
+  readonly resumeFrom: ResumeFrom | null;
+  readonly checkpointDir: string;
+  /** Aborted when the parent sends `cancel` (or disconnects). */
+  readonly signal: AbortSignal;
+  progress(p: TaskProgress): void;
+  /**
+   * Writes `data` as a checkpoint file atomically (tmp + fsync + rename + directory fsync), then tells the
+   * parent. Returns the file path.
+   */
+  writeCheckpoint(data: Uint8Array, step: number, epoch: number): Promise<string>;
+  /**
+   * A step boundary: lets queued IPC messages (cancel) in and throws TrainerAbortedError once cancelled.
+   * Call it between optimiser steps; it costs one macrotask turn.
+   */
+  boundary(): Promise<void>;
+}
+
+export interface TrainerTask<O = unknown> {
+  readonly name: string;
+  run(ctx: TaskContext): Promise<O>;
+}
