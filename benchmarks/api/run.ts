@@ -46,6 +46,8 @@ interface ScenarioResult {
   connections: number;
   durationS: number;
   targetRatePerS: number | null;
+  /** false when a fixed-rate scenario achieved under 90 % of its target rate (the machine could not keep up). */
+  targetRateReached: boolean | null;
   requests: number;
   requestsPerS: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
@@ -135,6 +137,7 @@ function summarise(s: Scenario, r: autocannon.Result): ScenarioResult {
     connections: s.connections,
     durationS: r.duration,
     targetRatePerS: s.overallRate ?? null,
+    targetRateReached: s.overallRate ? requests / r.duration >= 0.9 * s.overallRate : null,
     requests,
     requestsPerS: Math.round((requests / r.duration) * 10) / 10,
     latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: Math.round(r.latency.mean * 100) / 100 },
@@ -227,6 +230,9 @@ async function main(): Promise<void> {
       const r = summarise(s, await fire(baseUrl, key, s));
       const unexpected = Object.entries(r.statusCodes).filter(([c]) => Number(c) !== s.expectedStatus);
       if (unexpected.length) log(`  WARNING: ${s.name} got unexpected statuses ${JSON.stringify(Object.fromEntries(unexpected))}`);
+      if (r.targetRateReached === false) {
+        log(`  NOTE: ${s.name} reached ${r.requestsPerS} of the ${s.overallRate} req/s target: the machine was saturated, so its latencies include queueing`);
+      }
       results.push(r);
     }
 
@@ -247,7 +253,7 @@ async function main(): Promise<void> {
       benchmark: 'api',
       note:
         'NestJS API in-process with IN_PROCESS_WORKER=false (jobs stay queued, no job runs); autocannon load from the same ' +
-        'process on 127.0.0.1; PostgreSQL scratch database on the same machine. Latencies in ms as measured by autocannon; ' +
+        'process (see loadGenerator) on 127.0.0.1; PostgreSQL scratch database on the same machine. Latencies in ms as measured by autocannon; ' +
         'fixed-rate scenarios do not correct for coordinated omission. GET /v1/jobs/:id reads one job; GET /v1/jobs reads ' +
         'the first page (default limit) of a team with all the jobs submitted in this run.',
       machine: {

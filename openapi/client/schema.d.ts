@@ -426,7 +426,7 @@ export interface components {
         JobPageDto: {
             items: components["schemas"]["JobDto"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
-            nextCursor?: Record<string, never> | null;
+            nextCursor: string | null;
         };
         JobKindDto: {
             kind: string;

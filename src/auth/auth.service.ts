@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, violation } from '../common/errors';
@@ -16,8 +17,13 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** Verified keys are remembered this long, so a request costs no database round trip; revocation takes effect within it. */
+export const KEY_CACHE_TTL_MS = 10_000;
+
 @Injectable()
 export class AuthService {
+  private readonly verified = new LRUCache<string, Team>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
+
   constructor(
     @InjectRepository(Team) private readonly teams: Repository<Team>,
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
@@ -43,7 +49,11 @@ export class AuthService {
 
   /** The team owning an active key, or null. */
   async verify(key: string): Promise<Team | null> {
-    const row = await this.keys.findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() }, relations: { team: true } });
+    const hash = hashKey(key);
+    const cached = this.verified.get(hash);
+    if (cached) return cached;
+    const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { team: true } });
+    if (row?.team) this.verified.set(hash, row.team);
     return row?.team ?? null;
   }
 }

@@ -72,7 +72,9 @@ describe('nb201-search job kind', () => {
     assert.deepEqual(await specViolations({ ...ok, algorithm: 'bayes' }), ['spec.algorithm:isIn']);
     assert.deepEqual(await specViolations({ ...ok, searchEpochs: 100 }), ['spec.searchEpochs:isIn']);
     assert.deepEqual(await specViolations({ ...ok, constraints: { maxFlopsM: -3 } }), ['spec.constraints.maxFlopsM:isPositive']);
-    assert.deepEqual(await specViolations({ ...ok, constraints: { maxLatencyMs: 10 } }), ['spec.constraints.device:isString']);
+    assert.deepEqual(await specViolations({ ...ok, constraints: { maxLatencyMs: 10 } }), ['spec.constraints.device:deviceName']);
+    assert.deepEqual(await specViolations({ ...ok, constraints: { device: '' } }), ['spec.constraints.device:deviceName']);
+    assert.deepEqual(await specViolations({ ...ok, constraints: { device: 'pixel3' } }), []);
     assert.deepEqual(await specViolations({ ...ok, constraints: { maxFlops: 10 } }), ['spec.constraints.maxFlops:whitelistValidation']);
   });
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsPositive, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { LOCAL_SEARCH_IMPROVEMENTS, LocalSearchImprovement, SEARCH_ALGORITHMS, SearchAlgorithmName } from '../nb201/algorithms/types';
 import { NB201_SPACE_SIZE } from '../nb201/params';
 import { NB201_SEARCH_DATASETS, Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchParams } from '../nb201/types';
@@ -38,9 +38,13 @@ export class Nb201SearchConstraintsDto implements Nb201SearchConstraints {
     maxLength: 64,
   })
   @ValidateIf((o: Nb201SearchConstraintsDto) => o.device !== undefined || o.maxLatencyMs !== undefined)
-  @IsString({ message: 'device is required (a HELP device name) when maxLatencyMs is set' })
-  @IsNotEmpty()
-  @MaxLength(64)
+  @ValidateBy({
+    name: 'deviceName',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= 64,
+      defaultMessage: (a) => (a?.value === undefined ? 'device is required when maxLatencyMs is set' : 'device must be a device name of 1-64 characters'),
+    },
+  })
   device?: string;
 }
 
