@@ -45,6 +45,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of a team' })
     .build();
   // each job kind's spec schema is published so clients can build valid `spec` objects
-  const extraModels = app.get(JobKindRegistry).all().map((k) => k.specClass);
+  const extraModels = app.get(JobKindRegistry).all().flatMap((k) => (k.resultClass ? [k.specClass, k.resultClass] : [k.specClass]));
   return SwaggerModule.createDocument(app, cfg, { extraModels, operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
 }

@@ -14,7 +14,7 @@ import { openDatabase } from '../database/database';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      algorithm: { type: 'string', default: 'evolution' },
+      algorithm: { type: 'string', default: 'local' },
       dataset: { type: 'string', default: 'cifar10' },
       queries: { type: 'string', default: '300' },
       seed: { type: 'string', default: '1' },
@@ -72,13 +72,14 @@ async function follow(url: string, key: string): Promise<void> {
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, unknown>;
       if (event === 'progress') log(`  ${(100 * Number(data.fraction)).toFixed(0).padStart(3)}%  ${String(data.message ?? '')}`);
-      else if (event) log(`  [${event}]`);
+      else if (event && event !== 'checkpoint') log(`  [${event}]`);
     }
   }
 }
 
 function printSummary(r: Record<string, unknown>): void {
-  process.stdout.write(`\nresult:\n${JSON.stringify(pick(r, ['evaluation', 'algorithm', 'dataset', 'searchMetric', 'reportMetric', 'constraints', 'queriesUsed', 'bestArch', 'best', 'regret', 'constrainedOptimum', 'optimum']), null, 2)}\n`);
+  const keys = ['evaluation', 'algorithm', 'dataset', 'seed', 'budget', 'searchMetric', 'reportMetric', 'constraints', 'bestArch', 'bestRecord', 'constrainedOptimum', 'regret', 'queriesUsed', 'duplicatesSkipped', 'infeasibleSkipped', 'accounting'];
+  process.stdout.write(`\nresult (full JSON with the trajectory: --json):\n${JSON.stringify(pick(r, keys), null, 2)}\n`);
 }
 
 function pick(r: Record<string, unknown>, keys: string[]): Record<string, unknown> {

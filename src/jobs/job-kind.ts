@@ -25,6 +25,8 @@ export interface JobKindDefinition<Spec extends object = object, Result extends 
   readonly summary: string;
   /** class-validator/swagger decorated class of the spec; unknown properties are rejected. */
   readonly specClass: SpecClass<Spec>;
+  /** @nestjs/swagger decorated class describing the result, published in the OpenAPI document. */
+  readonly resultClass?: new () => object;
   /** Checks that need the team or other services (dataset exists, device known); throw InvalidInputError. */
   validate?(spec: Spec, team: Team): Promise<void>;
   /** Dataset id the job reads, if any: a dataset in use cannot be deleted. */

@@ -61,7 +61,7 @@ export class JobsController {
   @ApiOperation({ summary: 'Job kinds this service runs' })
   @ApiOkResponse({ type: [JobKindDto] })
   listKinds(): JobKindDto[] {
-    return this.kinds.all().map((k) => ({ kind: k.kind, summary: k.summary, specSchema: k.specClass.name }));
+    return this.kinds.all().map((k) => ({ kind: k.kind, summary: k.summary, specSchema: k.specClass.name, resultSchema: k.resultClass?.name ?? null }));
   }
 
   @Get(':id')

@@ -46,6 +46,8 @@ export class JobKindDto {
   @ApiProperty() kind!: string;
   @ApiProperty() summary!: string;
   @ApiProperty({ description: 'Name of the spec schema in components.schemas of the OpenAPI document.' }) specSchema!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Name of the result schema in components.schemas, when published.' })
+  resultSchema!: string | null;
 }
 
 export class JobEventDto {

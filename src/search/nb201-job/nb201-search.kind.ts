@@ -6,6 +6,7 @@ import type { JobContext, JobKindDefinition } from '../../jobs/job-kind';
 import { assertConstraintsSatisfiable } from '../nb201/constraints';
 import { checkNb201SearchParams } from '../nb201/params';
 import type { Nb201SearchConstraints, Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../nb201/types';
+import { Nb201SearchResultDto } from './nb201-search.result';
 import { Nb201SearchSpec } from './nb201-search.spec';
 
 export const NB201_SEARCH_KIND = 'nb201-search';
@@ -72,6 +73,7 @@ export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinit
       'the benchmark table as evaluator (lookup, no training), optional FLOPs/params/latency constraints and a query budget; ' +
       'reports the found arch, its test accuracy and its regret against the best feasible arch.',
     specClass: Nb201SearchSpec,
+    resultClass: Nb201SearchResultDto,
 
     async validate(spec: Nb201SearchSpec): Promise<void> {
       const params = toSearchParams(spec);
