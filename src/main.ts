@@ -6,7 +6,7 @@ import { openDatabase } from './database/database';
 async function main(): Promise<void> {
   const config = loadConfig();
   const db = await openDatabase(config);
-  await runMigrations(db.url);
+  if (config.migrateOnStart) await runMigrations(db.url);
   const app = await createHttpApp(config, db.url, { worker: config.inProcessWorker });
   app.enableShutdownHooks();
   const close = async (): Promise<void> => {

@@ -7,7 +7,7 @@ import { openDatabase } from './database/database';
 async function main(): Promise<void> {
   const config = loadConfig();
   const db = await openDatabase(config);
-  await runMigrations(db.url);
+  if (config.migrateOnStart) await runMigrations(db.url);
   const ctx = await createWorkerContext(config, db.url);
   const close = async (): Promise<void> => {
     await ctx.close();

@@ -26,6 +26,8 @@ export interface AppConfig {
   /** Trainer child processes running at once on this worker (one per GPU, a few on CPU). */
   trainerConcurrency: number;
   logLevel: string;
+  /** Apply pending migrations when the API or a worker starts (turn off where a separate migration step runs). */
+  migrateOnStart: boolean;
 }
 
 function int(name: string, fallback: number): number {
@@ -59,6 +61,7 @@ export function loadConfig(): AppConfig {
     piscinaThreads: int('PISCINA_THREADS', 2),
     trainerConcurrency: int('TRAINER_CONCURRENCY', 1),
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    migrateOnStart: bool('MIGRATE_ON_START', true),
   };
 }
 

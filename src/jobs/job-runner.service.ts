@@ -6,6 +6,7 @@ import type { AppRole } from '../app.module';
 import { DomainError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { APP_ROLE } from '../config/config.module';
+import { MetricsService } from '../health/metrics.service';
 import { JobContext } from './job-kind';
 import { JobKindRegistry } from './job-kind.registry';
 import { appendJobEvent } from './append-event';
@@ -14,6 +15,7 @@ import { Job, JobError, JobProgress } from './job.entity';
 import { JobMessage, QueueService } from './queue.service';
 
 type AbortReason = 'cancel' | 'shutdown' | 'lease-lost';
+type Terminal = 'succeeded' | 'failed' | 'cancelled';
 
 interface Running {
   controller: AbortController;
@@ -40,6 +42,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly ds: DataSource,
     private readonly queue: QueueService,
     private readonly kinds: JobKindRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -82,9 +85,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const def = this.kinds.get(job.kind);
       const result = await def.run(this.context(job, state));
-      await this.finish(job.id, state, { status: 'succeeded', result: result as Record<string, unknown> });
+      this.count(job.kind, await this.finish(job.id, state, { status: 'succeeded', result: result as Record<string, unknown> }));
     } catch (e) {
-      await this.finish(job.id, state, { status: 'error', error: e, permanent: e instanceof DomainError, attempts: job.attempts });
+      this.count(job.kind, await this.finish(job.id, state, { status: 'error', error: e, permanent: e instanceof DomainError, attempts: job.attempts }));
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.id);
@@ -153,13 +156,18 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
     state.controller.abort(new Error(reason === 'cancel' ? 'job cancelled' : reason));
   }
 
+  private count(kind: string, terminal: Terminal | null): void {
+    if (terminal) this.metrics.jobsCompleted.labels(kind, terminal).inc();
+  }
+
+  /** Records the outcome while this worker still holds the lease; returns the terminal status reached, if any. */
   private async finish(
     jobId: string,
     state: Running,
     outcome: { status: 'succeeded'; result: Record<string, unknown> } | { status: 'error'; error: unknown; permanent: boolean; attempts: number },
-  ): Promise<void> {
-    if (state.reason === 'lease-lost') return; // another worker owns the job now
-    await this.ds.transaction(async (m) => {
+  ): Promise<Terminal | null> {
+    if (state.reason === 'lease-lost') return null; // another worker owns the job now
+    return this.ds.transaction(async (m): Promise<Terminal | null> => {
       const own = `WHERE id = $1 AND lease_owner = $2 AND status = 'running'`;
       const release = `lease_owner = NULL, lease_expires_at = NULL, updated_at = now()`;
       if (outcome.status === 'succeeded') {
@@ -168,13 +176,15 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
                   progress = jsonb_build_object('fraction', 1, 'phase', 'done', 'message', 'succeeded'), ${release} ${own}`,
           [jobId, this.workerId, JSON.stringify(outcome.result)],
         );
-        if (r[1]) await this.event(m, jobId, 'succeeded', {});
-        return;
+        if (!r[1]) return null;
+        await this.event(m, jobId, 'succeeded', {});
+        return 'succeeded';
       }
       if (state.reason === 'cancel') {
         const r = await m.query(`UPDATE jobs SET status = 'cancelled', finished_at = now(), ${release} ${own}`, [jobId, this.workerId]);
-        if (r[1]) await this.event(m, jobId, 'cancelled', { reason: 'cancelled while running' });
-        return;
+        if (!r[1]) return null;
+        await this.event(m, jobId, 'cancelled', { reason: 'cancelled while running' });
+        return 'cancelled';
       }
       if (state.reason === 'shutdown') {
         const r = await m.query(`UPDATE jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), ${release} ${own}`, [jobId, this.workerId]);
@@ -182,7 +192,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
           await this.event(m, jobId, 'retry', { reason: 'worker shut down; resumes from its last checkpoint' });
           await this.queue.send({ jobId }, { manager: m });
         }
-        return;
+        return null;
       }
       const error = toJobError(outcome.error);
       if (outcome.permanent || outcome.attempts >= this.config.jobMaxAttempts) {
@@ -191,8 +201,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
           this.workerId,
           JSON.stringify(error),
         ]);
-        if (r[1]) await this.event(m, jobId, 'failed', { ...error, attempts: outcome.attempts });
-        return;
+        if (!r[1]) return null;
+        await this.event(m, jobId, 'failed', { ...error, attempts: outcome.attempts });
+        return 'failed';
       }
       const r = await m.query(`UPDATE jobs SET status = 'queued', error = $3, ${release} ${own}`, [jobId, this.workerId, JSON.stringify(error)]);
       if (r[1]) {
@@ -200,6 +211,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
         await this.event(m, jobId, 'retry', { reason: 'attempt failed', ...error, attempt: outcome.attempts, retryInSeconds: delay });
         await this.queue.send({ jobId }, { manager: m, startAfterSeconds: delay });
       }
+      return null;
     });
   }
 
