@@ -433,6 +433,8 @@ export interface components {
             summary: string;
             /** @description Name of the spec schema in components.schemas of the OpenAPI document. */
             specSchema: string;
+            /** @description Name of the result schema in components.schemas, when published. */
+            resultSchema: string | null;
         };
         JobResultDto: {
             /** Format: uuid */
@@ -834,6 +836,87 @@ export interface components {
              * @enum {number}
              */
             searchEpochs?: 200 | 12;
+        };
+        Nb201AlgorithmDto: {
+            /** @enum {string} */
+            name: "random" | "evolution" | "local";
+            /** @description evolution: population size P */
+            populationSize?: number;
+            /** @description evolution: tournament sample size S */
+            sampleSize?: number;
+            /**
+             * @description local: neighbour selection
+             * @enum {string}
+             */
+            improvement?: "best" | "first";
+        };
+        Nb201MetricRefDto: {
+            /** @enum {string} */
+            dataset: "cifar10" | "cifar10-valid" | "cifar100" | "ImageNet16-120";
+            /** @enum {string} */
+            split: "valid" | "test";
+            /** @enum {number} */
+            epochs: 200 | 12;
+            description: string;
+        };
+        Nb201ConstraintDto: {
+            /** @example constraints.maxFlopsM */
+            field: string;
+            /** @example FLOPs <= 100 M (cifar10 input, NB201 multiply-add convention) */
+            description: string;
+        };
+        Nb201ArchRefDto: {
+            /** @description Official NB201 index 0..15624 */
+            index: number;
+            /** @example |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2| */
+            archStr: string;
+            /** @description Op names of edges e0..e5 */
+            ops: string[];
+        };
+        Nb201OptimumDto: {
+            /** @description Official NB201 index 0..15624 */
+            index: number;
+            /** @example |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2| */
+            archStr: string;
+            /** @description Op names of edges e0..e5 */
+            ops: string[];
+            /** @description Best report metric among feasible archs, % */
+            testAccuracy: number;
+            /** @description Number of archs satisfying the constraints */
+            feasibleArchs: number;
+        };
+        Nb201TrajectoryPointDto: {
+            queries: number;
+            bestSearchMetric: number;
+            bestReportMetric: number;
+        };
+        Nb201SearchResultDto: {
+            /** @example NAS-Bench-201 table lookup (no training) */
+            evaluation: string;
+            algorithm: components["schemas"]["Nb201AlgorithmDto"];
+            /** @enum {string} */
+            dataset: "cifar10" | "cifar100" | "ImageNet16-120";
+            seed: number;
+            /** @description Query budget asked for */
+            budget: number;
+            searchMetric: components["schemas"]["Nb201MetricRefDto"];
+            reportMetric: components["schemas"]["Nb201MetricRefDto"];
+            constraints: components["schemas"]["Nb201ConstraintDto"][];
+            bestArch: components["schemas"]["Nb201ArchRefDto"];
+            bestRecord: components["schemas"]["Nb201ArchRecordDto"];
+            constrainedOptimum: components["schemas"]["Nb201OptimumDto"];
+            /** @description constrainedOptimum.testAccuracy - bestRecord.testAccuracy, percentage points (>= 0) */
+            regret: number;
+            queriesUsed: number;
+            /** @description Proposals answered from the cache (no query) */
+            duplicatesSkipped: number;
+            /** @description Proposals rejected by the constraints without evaluation (no query) */
+            infeasibleSkipped: number;
+            /** @description Every feasible arch was queried before the budget was spent */
+            spaceExhausted: boolean;
+            accounting: string;
+            /** @description Best-so-far by search metric: points where it changed, plus the last */
+            trajectory: components["schemas"]["Nb201TrajectoryPointDto"][];
         };
     };
     responses: never;
