@@ -1017,11 +1017,11 @@ export interface operations {
     Jobs_list: {
         parameters: {
             query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page (its nextCursor). */
+                cursor?: string;
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 kind?: string;
-                limit?: number;
-                /** @description Opaque cursor from a previous page. */
-                cursor?: string;
             };
             header?: never;
             path?: never;

@@ -44,9 +44,8 @@ export interface ReadyMessage {
   protocolVersion: number;
 }
 
-export interface ProgressMessage {
-  type: 'progress';
-  taskId: string;
+/** How far a training task is; sent by tasks, relayed by the child, handed to the job by the supervisor. */
+export interface TrainerProgress {
   /** Optimiser steps done so far (over all attempts). */
   step: number;
   /** Epoch position (fractional: 1.5 = half-way through the second epoch). */
@@ -58,6 +57,11 @@ export interface ProgressMessage {
   /** Fraction of the task done, 0..1. */
   fraction: number;
   message: string;
+}
+
+export interface ProgressMessage extends TrainerProgress {
+  type: 'progress';
+  taskId: string;
 }
 
 /** Sent only after the file is completely on disk (tmp + fsync + rename + directory fsync). */

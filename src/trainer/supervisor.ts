@@ -21,17 +21,10 @@ import {
   TrainerStartError,
   errorFromChild,
 } from './errors';
-import { ChildMessage, PROTOCOL_VERSION, ParentMessage, ResumeFrom, parseChildMessage } from './protocol';
+import { ChildMessage, PROTOCOL_VERSION, ParentMessage, ResumeFrom, TrainerProgress, parseChildMessage } from './protocol';
 import { Semaphore } from './semaphore';
 
-export interface TrainerProgress {
-  step: number;
-  epoch: number;
-  loss: number | null;
-  throughput: number;
-  fraction: number;
-  message: string;
-}
+export type { TrainerProgress } from './protocol';
 
 export interface TrainerRunOptions {
   /** Where the child writes checkpoint files (created if missing). */

@@ -15,7 +15,6 @@ import {
 import { TrainerProtocolError, TrainerTaskError, describeError, errorFromChild } from '../../src/trainer/errors';
 import { PROTOCOL_VERSION, parseChildMessage, parseParentMessage } from '../../src/trainer/protocol';
 import { Semaphore } from '../../src/trainer/semaphore';
-import { Rng } from '../../src/trainer/tasks/rng';
 
 describe('trainer protocol: messages are validated at the boundary', () => {
   test('well-formed child messages parse to the same typed message', () => {
@@ -112,27 +111,7 @@ describe('checkpoint files', () => {
   });
 });
 
-describe('Rng and Semaphore', () => {
-  test('Rng: same seed, same stream; state restore continues the stream exactly; shuffle is a permutation', () => {
-    const a = Rng.fromSeed(7);
-    const b = Rng.fromSeed(7);
-    const xs = Array.from({ length: 5 }, () => a.nextUint32());
-    assert.deepEqual(xs, Array.from({ length: 5 }, () => b.nextUint32()));
-    assert.notDeepEqual(xs, Array.from({ length: 5 }, () => Rng.fromSeed(8).nextUint32()));
-    const saved = a.state();
-    const next = Array.from({ length: 5 }, () => a.nextFloat());
-    const r = Rng.fromState(saved);
-    assert.deepEqual(Array.from({ length: 5 }, () => r.nextFloat()), next);
-    const perm = Rng.fromSeed(1).shuffle(Uint32Array.from({ length: 100 }, (_, i) => i));
-    assert.deepEqual([...perm].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
-    assert.notDeepEqual([...perm], Array.from({ length: 100 }, (_, i) => i));
-    // nextInt is unbiased enough to hit every bucket
-    const counts = new Array(10).fill(0);
-    const g = Rng.fromSeed(3);
-    for (let i = 0; i < 10_000; i++) counts[g.nextInt(10)]++;
-    assert.ok(counts.every((c) => c > 900 && c < 1100), `counts ${counts}`);
-  });
-
+describe('Semaphore', () => {
   test('Semaphore: at most `size` holders; an aborted waiter leaves the queue', async () => {
     const s = new Semaphore(1);
     const r1 = await s.acquire();

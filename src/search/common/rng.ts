@@ -84,8 +84,8 @@ export class Rng {
     return x % n;
   }
 
-  /** Fisher-Yates shuffle in place; returns the same array. */
-  shuffle<T>(a: T[]): T[] {
+  /** Fisher-Yates shuffle in place (arrays and typed arrays); returns the same array. */
+  shuffle<A extends { length: number; [i: number]: unknown }>(a: A): A {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i];

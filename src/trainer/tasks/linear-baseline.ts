@@ -11,7 +11,7 @@ import { UnprocessableError } from '../../common/errors';
 import { DatasetFormatError, ImageDataset, loadBuiltinDataset, loadStoredDataset } from '../../datasets/formats';
 import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../checkpoint-file';
 import { ResolvedLinearBaselineInput, parseLinearBaselineInput } from './linear-baseline-input';
-import { Rng, RngState } from './rng';
+import { Rng, RngState } from '../../search/common/rng';
 import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from './softmax-regression';
 import type { TaskContext, TrainerTask } from './task';
 

@@ -1,14 +1,7 @@
 /** The contract between the trainer child process and the tasks in its table. No Nest, no database. */
-import type { ResumeFrom } from '../protocol';
+import type { ResumeFrom, TrainerProgress } from '../protocol';
 
-export interface TaskProgress {
-  step: number;
-  epoch: number;
-  loss: number | null;
-  throughput: number;
-  fraction: number;
-  message: string;
-}
+export type TaskProgress = TrainerProgress;
 
 export interface TaskContext {
   readonly taskId: string;
