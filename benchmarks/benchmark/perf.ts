@@ -8,17 +8,16 @@
  * The HTTP part uses a scratch database created on the DATABASE_URL server (migrated, dropped afterwards).
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { AuthService } from '../../src/auth/auth.service';
 import { loadNb201TableUncached } from '../../src/benchmarks/nb201/load';
 import { Nb201Data } from '../../src/benchmarks/nb201/table';
 import { correlate } from '../../src/benchmarks/stats/correlation';
-import { createHttpApp } from '../../src/bootstrap';
+import { runOpenLoop } from '../common/open-loop';
+import { startServerProcess } from '../common/server-process';
 import { loadConfig, REPO_ROOT } from '../../src/config/config';
 import { runMigrations } from '../../src/database/data-source';
 
@@ -125,12 +124,11 @@ async function measureHttp(seconds: number, rate: number): Promise<Record<string
   if (!baseUrl) throw new Error('DATABASE_URL is required for the HTTP measurement');
   const db = await scratchDatabase(baseUrl);
   const logLevel = process.env.LOG_LEVEL ?? 'silent';
-  const config = { ...loadConfig(), databaseUrl: db.url, logLevel, inProcessWorker: false };
-  const app = await createHttpApp(config, db.url, { worker: false });
+  // the service in its own process, as deployed; the load generator in another (see benchmarks/common)
+  const server = await startServerProcess(db.url, { LOG_LEVEL: logLevel });
   try {
-    await app.listen(0, '127.0.0.1');
-    const port = (app.getHttpServer().address() as { port: number }).port;
-    const { key } = await app.get(AuthService).createTeam(`perf-${randomBytes(3).toString('hex')}`);
+    const port = new URL(server.baseUrl).port;
+    const key = server.apiKey;
     const headers = { authorization: `Bearer ${key}` };
     // wait for the background table load
     for (let k = 0; ; k++) {
@@ -139,38 +137,23 @@ async function measureHttp(seconds: number, rate: number): Promise<Record<string
       if (k > 100) throw new Error(`arch look-up answers ${res.status}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const run = async (label: string, pathFor: () => string): Promise<Record<string, unknown>> => {
-      const result = await autocannon({
-        url: `http://127.0.0.1:${port}`,
-        connections: 10,
-        overallRate: rate,
-        duration: seconds,
-        headers,
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: pathFor() }) }],
-      });
-      return {
-        endpoint: label,
-        targetRate: rate,
-        durationS: seconds,
-        connections: 10,
-        requests: result.requests.total,
-        achievedRate: Math.round(result.requests.average),
-        non2xx: result.non2xx,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
-      };
-    };
+    const run = async (label: string, paths: string[]): Promise<Record<string, unknown>> => ({
+      endpoint: label,
+      ...(await runOpenLoop({ baseUrl: `http://127.0.0.1:${port}`, paths, headers, ratePerS: rate, durationS: seconds, maxInFlight: 64 })),
+    });
     let s = 777;
-    const lookup = await run('GET /v1/benchmarks/nb201/archs/:index (random index, full record)', () => {
+    const archPaths = Array.from({ length: 20_000 }, () => {
       s = (Math.imul(s, 1103515245) + 12345) >>> 0;
       return `/v1/benchmarks/nb201/archs/${s % 15625}`;
     });
-    // same pipeline (API-key guard with its database look-up) without the benchmark code, for comparison
-    const baseline = await run('GET /v1/me (auth only; baseline, not a benchmark route)', () => '/v1/me');
-    return { logLevel, lookup, baselineAuthOnly: baseline };
+    // warm-up at the same rate (JIT, caches, connection pool), not recorded
+    await runOpenLoop({ baseUrl: `http://127.0.0.1:${port}`, paths: [...archPaths.slice(10_000), '/v1/me'], headers, ratePerS: rate, durationS: 3, maxInFlight: 64 });
+    const lookup = await run('GET /v1/benchmarks/nb201/archs/:index (random index, full record)', archPaths);
+    // same pipeline (API-key guard, logging, metrics) without the benchmark code, for comparison
+    const baseline = await run('GET /v1/me (auth only; baseline, not a benchmark route)', ['/v1/me']);
+    return { logLevel, server: 'node dist/src/main.js in its own process (API only, IN_PROCESS_WORKER=false)', lookup, baselineAuthOnly: baseline };
   } finally {
-    await app.close();
+    await server.stop();
     await db.drop();
   }
 }
