@@ -5,6 +5,7 @@ import type { JobsService } from './jobs.service';
 
 const POLL_MS = 250;
 const KEEPALIVE_MS = 15_000;
+const BATCH = 500;
 
 /**
  * Streams a job's event log as SSE. The database is the channel (workers may run on other machines):
@@ -25,7 +26,7 @@ export async function streamJobEvents(jobs: JobsService, jobId: string, afterId:
   let lastWrite = Date.now();
   while (!closed) {
     const status = await jobs.status(jobId);
-    const batch = await jobs.eventsAfter(jobId, last);
+    const batch = await jobs.eventsAfter(jobId, last, BATCH);
     for (const e of batch) {
       const dto = toEventDto(e);
       res.write(`id: ${dto.id}\nevent: ${dto.type}\ndata: ${JSON.stringify({ ...dto.data, at: dto.createdAt })}\n\n`);
@@ -33,12 +34,12 @@ export async function streamJobEvents(jobs: JobsService, jobId: string, afterId:
       lastWrite = Date.now();
     }
     // status was read before the events: a terminal status means its final event is in this batch or earlier
-    if (status === null || (TERMINAL_STATUSES.includes(status) && batch.length < 500)) break;
+    if (status === null || (TERMINAL_STATUSES.includes(status) && batch.length < BATCH)) break;
     if (Date.now() - lastWrite > KEEPALIVE_MS) {
       res.write(': keep-alive\n\n');
       lastWrite = Date.now();
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (batch.length < BATCH) await new Promise((r) => setTimeout(r, POLL_MS)); // a full batch means more are waiting
   }
   res.end();
 }
