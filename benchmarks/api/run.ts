@@ -1,16 +1,17 @@
 /**
- * API load benchmark (`npm run bench:api`): the HTTP API in this process, load from autocannon (in a worker thread of
- * this process, BENCH_CLIENT_WORKERS=0 for the same event loop) on 127.0.0.1 only.
+ * API load benchmark (`npm run bench:api`): the service as deployed (`node dist/src/main.js`, its own process, API only,
+ * IN_PROCESS_WORKER=false, see benchmarks/common/server-process.ts), measured from outside on 127.0.0.1 only.
  *
- *  (a) POST /v1/jobs       job submission throughput, closed loop with a bounded number of connections
- *  (b) GET  /v1/jobs/:id   latency at a fixed request rate
- *  (c) GET  /v1/jobs       list (first page) latency at a fixed request rate
+ *  (a) POST /v1/jobs       job submission throughput: closed loop, autocannon (worker thread of this process),
+ *                          a fixed number of connections, bounded in time and in count
+ *  (b) GET  /v1/jobs/:id   latency at a fixed rate: open loop (benchmarks/common/open-loop.ts, child process),
+ *                          uniform arrivals, latency measured from each request's due time
+ *  (c) GET  /v1/jobs       list (first page) latency at a fixed rate, same open-loop generator
  *
- * IN_PROCESS_WORKER is forced off: submitted jobs stay queued, so only the API and its database are measured.
+ * Submitted jobs stay queued (no worker), so only the HTTP API and its database are measured.
  * The database is a scratch database created for this run on the server of DATABASE_URL, or of an embedded
- * PostgreSQL when DATABASE_URL is unset, and dropped at the end, so every run starts from an empty jobs table.
- * Every scenario is bounded in time (duration) and in count (maxOverallRequests).
- * Writes benchmarks/results/api.json (or BENCH_OUT).
+ * PostgreSQL when DATABASE_URL is unset, migrated, and dropped at the end, so every run starts from an empty jobs table.
+ * Needs the compiled service (dist/src/main.js, dist/src/cli/create-team.js). Writes benchmarks/results/api.json (or BENCH_OUT).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -20,48 +21,39 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { AuthService } from '../../src/auth/auth.service';
-import { createHttpApp } from '../../src/bootstrap';
-import { AppConfig, loadConfig, REPO_ROOT } from '../../src/config/config';
+import { loadConfig, REPO_ROOT } from '../../src/config/config';
 import { runMigrations } from '../../src/database/data-source';
 import { openDatabase } from '../../src/database/database';
-
-interface Scenario {
-  name: string;
-  method: 'GET' | 'POST';
-  path: string;
-  body?: string;
-  expectedStatus: number;
-  connections: number;
-  durationS: number;
-  /** Fixed overall request rate (req/s); undefined = closed loop, as fast as the connections allow. */
-  overallRate?: number;
-  maxRequests: number;
-}
+import { OpenLoopResult, runOpenLoop } from '../common/open-loop';
+import { startServerProcess } from '../common/server-process';
 
 interface ScenarioResult {
   name: string;
-  method: string;
+  method: 'GET' | 'POST';
   path: string;
-  connections: number;
+  generator: string;
+  /** Closed loop: open connections. Open loop: the most requests allowed in flight. */
+  concurrency: number;
   durationS: number;
+  /** null for the closed loop (as fast as the connections allow). */
   targetRatePerS: number | null;
-  /** false when a fixed-rate scenario achieved under 90 % of its target rate (the machine could not keep up). */
+  /** false when an open-loop scenario completed under 90 % of its target rate (the machine could not keep up). */
   targetRateReached: boolean | null;
   requests: number;
   requestsPerS: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
   expectedStatus: number;
   non2xx: number;
-  statusCodes: Record<string, number>;
+  /** By status code; the open-loop generator only counts non-2xx. */
+  statusCodes: Record<string, number> | null;
   errors: number;
-  timeouts: number;
+  timeouts: number | null;
 }
 
-function envInt(name: string, fallback: number): number {
+function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   const v = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
   return v;
 }
 
@@ -71,11 +63,19 @@ const GET_RATE = envInt('BENCH_GET_RATE', 500);
 const LIST_RATE = envInt('BENCH_LIST_RATE', 200);
 /** Upper bound on the requests of the closed-loop submission scenario. */
 const MAX_SUBMISSIONS = envInt('BENCH_MAX_SUBMISSIONS', 50_000);
-const WARMUP_REQUESTS = 200;
-/** autocannon worker threads generating the load (0 = on the server's own event loop). */
-const CLIENT_WORKERS = Number(process.env.BENCH_CLIENT_WORKERS ?? 1);
+/** Requests in flight allowed to the open-loop generator. */
+const MAX_IN_FLIGHT = envInt('BENCH_MAX_IN_FLIGHT', 64);
+/** Warm-up (JIT, connection pools), not recorded: submissions before (a), seconds at the target rate before (b) and (c). */
+const WARMUP_SUBMISSIONS = 200;
+const WARMUP_S = 2;
+/** autocannon worker threads for (a); 0 = the event loop of this process (never the server's: it is another process). */
+const CLIENT_WORKERS = envInt('BENCH_CLIENT_WORKERS', 1, 0);
 
 const JOB_BODY = JSON.stringify({ kind: 'nb201-search', spec: { algorithm: 'random', dataset: 'cifar10', queries: 100, seed: 1 } });
+const AUTOCANNON = `autocannon ${CLIENT_WORKERS > 0 ? `in ${CLIENT_WORKERS} worker thread(s)` : 'on the event loop'} of the benchmark process, closed loop`;
+
+const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const load1m = (): number => round(os.loadavg()[0]);
 
 /** Commit of the checkout (REPO_ROOT, else the working directory) and whether it has uncommitted changes. */
 function gitSha(): { sha: string | null; dirty: boolean | null } {
@@ -109,39 +109,38 @@ async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop()
   return { url: url.toString(), drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-async function fire(baseUrl: string, key: string, s: Scenario, opts: { amount?: number } = {}): Promise<autocannon.Result> {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-  if (s.body) headers['content-type'] = 'application/json';
+/** (a) closed-loop submissions; `amount` set = warm-up of that many requests. */
+function submit(baseUrl: string, key: string, amount?: number): Promise<autocannon.Result> {
   return autocannon({
-    url: `${baseUrl}${s.path}`,
-    method: s.method,
-    headers,
-    body: s.body,
-    connections: s.connections,
+    url: `${baseUrl}/v1/jobs`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JOB_BODY,
+    connections: CONNECTIONS,
     timeout: 10,
     ...(CLIENT_WORKERS > 0 ? { workers: CLIENT_WORKERS } : {}),
-    ...(opts.amount
-      ? { amount: opts.amount }
-      : { duration: s.durationS, maxOverallRequests: s.maxRequests, ...(s.overallRate ? { overallRate: s.overallRate } : {}) }),
+    ...(amount ? { amount } : { duration: DURATION_S, maxOverallRequests: MAX_SUBMISSIONS }),
   });
 }
 
-function summarise(s: Scenario, r: autocannon.Result): ScenarioResult {
+function fromAutocannon(r: autocannon.Result): ScenarioResult {
   const statusCodes: Record<string, number> = {};
   for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = v.count ?? 0;
   const requests = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
+  const l = r.latency;
   return {
-    name: s.name,
-    method: s.method,
-    path: s.path,
-    connections: s.connections,
+    name: 'submit',
+    method: 'POST',
+    path: '/v1/jobs',
+    generator: AUTOCANNON,
+    concurrency: CONNECTIONS,
     durationS: r.duration,
-    targetRatePerS: s.overallRate ?? null,
-    targetRateReached: s.overallRate ? requests / r.duration >= 0.9 * s.overallRate : null,
+    targetRatePerS: null,
+    targetRateReached: null,
     requests,
-    requestsPerS: Math.round((requests / r.duration) * 10) / 10,
-    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: Math.round(r.latency.mean * 100) / 100 },
-    expectedStatus: s.expectedStatus,
+    requestsPerS: round(requests / r.duration, 1),
+    latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, p999: l.p99_9, max: l.max, mean: round(l.mean) },
+    expectedStatus: 202,
     non2xx: r.non2xx,
     statusCodes,
     errors: r.errors,
@@ -149,18 +148,37 @@ function summarise(s: Scenario, r: autocannon.Result): ScenarioResult {
   };
 }
 
+function fromOpenLoop(name: string, urlPath: string, r: OpenLoopResult): ScenarioResult {
+  return {
+    name,
+    method: 'GET',
+    path: urlPath,
+    generator: r.generator,
+    concurrency: MAX_IN_FLIGHT,
+    durationS: r.durationS,
+    targetRatePerS: r.targetRatePerS,
+    targetRateReached: r.achievedRatePerS >= 0.9 * r.targetRatePerS,
+    requests: r.completed,
+    requestsPerS: round(r.achievedRatePerS, 1),
+    latencyMs: r.latencyMs,
+    expectedStatus: 200,
+    non2xx: r.non2xx,
+    statusCodes: null,
+    errors: r.errors,
+    timeouts: null,
+  };
+}
+
 function table(rows: ScenarioResult[]): string {
-  const head = ['scenario', 'conns', 'rate', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors'];
+  const head = ['scenario', 'loop', 'conc', 'rate', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'non-2xx', 'errors'];
   const body = rows.map((r) => [
     `${r.method} ${r.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, ':id')}`,
-    String(r.connections),
+    r.targetRatePerS ? 'open' : 'closed',
+    String(r.concurrency),
     r.targetRatePerS ? `${r.targetRatePerS}/s` : 'max',
     String(r.requests),
     r.requestsPerS.toFixed(1),
-    String(r.latencyMs.p50),
-    String(r.latencyMs.p90),
-    String(r.latencyMs.p99),
-    String(r.latencyMs.max),
+    ...[r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p99, r.latencyMs.p999, r.latencyMs.max].map((x) => String(round(x, 1))),
     String(r.non2xx),
     String(r.errors),
   ]);
@@ -170,108 +188,108 @@ function table(rows: ScenarioResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const loadAtStart = Math.round(os.loadavg()[0] * 100) / 100;
-  const base = loadConfig();
-  const config: AppConfig = { ...base, inProcessWorker: false, logLevel: process.env.LOG_LEVEL ?? 'silent' };
-  const server = await openDatabase(config);
-  const cleanups: Array<() => Promise<void>> = [() => server.stop()];
+  const loadAtStart = load1m();
   const log = (m: string): void => void process.stdout.write(`${m}\n`);
+  const db = await openDatabase(loadConfig());
+  const cleanups: Array<() => Promise<void>> = [() => db.stop()];
   try {
-    const scratch = await scratchDatabase(server.url);
+    const scratch = await scratchDatabase(db.url);
     cleanups.unshift(() => scratch.drop());
     await runMigrations(scratch.url);
-    const app = await createHttpApp({ ...config, databaseUrl: scratch.url }, scratch.url, { worker: false });
-    cleanups.unshift(() => app.close());
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as { port: number };
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const { key } = await app.get(AuthService).createTeam(`bench-${randomBytes(4).toString('hex')}`);
+    const server = await startServerProcess(scratch.url, { MIGRATE_ON_START: 'false' });
+    cleanups.unshift(() => server.stop());
+    const { baseUrl, apiKey } = server;
+    const headers = { authorization: `Bearer ${apiKey}` };
 
-    log(`API benchmark: NestJS app in this process on ${baseUrl}, PostgreSQL ${server.embedded ? 'embedded' : 'from DATABASE_URL'} (scratch database)`);
-    log('IN_PROCESS_WORKER=false: submitted jobs stay queued; only the HTTP API and its database are measured, no job runs.');
-    log(
-      `load generator: autocannon ${CLIENT_WORKERS > 0 ? `in ${CLIENT_WORKERS} worker thread(s)` : 'on the event loop'} of this process; ` +
-        `${os.cpus().length} CPU cores shared with the server and PostgreSQL; 1-min load average before the run ${loadAtStart}`,
-    );
+    log(`API benchmark: node dist/src/main.js as process ${server.pid} on ${baseUrl} (API only, IN_PROCESS_WORKER=false: jobs stay queued, nothing runs)`);
+    log(`PostgreSQL ${db.embedded ? 'embedded' : 'from DATABASE_URL'} (scratch database); ${os.cpus().length} CPU cores shared by server, PostgreSQL and load generators`);
+    log(`1-min load average before the run: ${loadAtStart}`);
 
-    const probe = await fetch(`${baseUrl}/v1/jobs`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JOB_BODY });
+    const probe = await fetch(`${baseUrl}/v1/jobs`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JOB_BODY });
     const probeBody = (await probe.json()) as { id?: string; detail?: string };
     if (probe.status !== 202 || !probeBody.id) throw new Error(`POST /v1/jobs answered ${probe.status} (${probeBody.detail ?? 'no detail'}); the benchmark needs the jobs API`);
-    const jobId = probeBody.id;
+    const jobPath = `/v1/jobs/${probeBody.id}`;
 
-    const scenarios: Scenario[] = [
-      { name: 'submit', method: 'POST', path: '/v1/jobs', body: JOB_BODY, expectedStatus: 202, connections: CONNECTIONS, durationS: DURATION_S, maxRequests: MAX_SUBMISSIONS },
-      {
-        name: 'get',
-        method: 'GET',
-        path: `/v1/jobs/${jobId}`,
-        expectedStatus: 200,
-        connections: CONNECTIONS,
-        durationS: DURATION_S,
-        overallRate: GET_RATE,
-        maxRequests: GET_RATE * DURATION_S,
-      },
-      {
-        name: 'list',
-        method: 'GET',
-        path: '/v1/jobs',
-        expectedStatus: 200,
-        connections: CONNECTIONS,
-        durationS: DURATION_S,
-        overallRate: LIST_RATE,
-        maxRequests: LIST_RATE * DURATION_S,
-      },
-    ];
     const results: ScenarioResult[] = [];
-    for (const s of scenarios) {
-      // warm-up (JIT, connection pool), not recorded; POSTs of the warm-up create jobs too
-      await fire(baseUrl, key, s, { amount: WARMUP_REQUESTS });
-      log(`running ${s.name}: ${s.method} ${s.path}, ${s.connections} connections, ${s.overallRate ? `${s.overallRate} req/s` : 'closed loop'}, ${s.durationS} s`);
-      const r = summarise(s, await fire(baseUrl, key, s));
-      const unexpected = Object.entries(r.statusCodes).filter(([c]) => Number(c) !== s.expectedStatus);
-      if (unexpected.length) log(`  WARNING: ${s.name} got unexpected statuses ${JSON.stringify(Object.fromEntries(unexpected))}`);
-      if (r.targetRateReached === false) {
-        log(`  NOTE: ${s.name} reached ${r.requestsPerS} of the ${s.overallRate} req/s target: the machine was saturated, so its latencies include queueing`);
-      }
+    const report = (r: ScenarioResult): void => {
+      if (r.statusCodes) {
+        const unexpected = Object.entries(r.statusCodes).filter(([c]) => Number(c) !== r.expectedStatus);
+        if (unexpected.length) log(`  WARNING: ${r.name} got unexpected statuses ${JSON.stringify(Object.fromEntries(unexpected))}`);
+      } else if (r.non2xx > 0) log(`  WARNING: ${r.name} got ${r.non2xx} non-2xx answers`);
+      if (r.errors > 0) log(`  WARNING: ${r.name} had ${r.errors} connection errors`);
+      if (r.targetRateReached === false) log(`  NOTE: ${r.name} completed ${r.requestsPerS} of ${r.targetRatePerS} req/s: the machine was saturated`);
       results.push(r);
+    };
+
+    // (a) closed loop; the warm-up submissions create jobs too
+    await submit(baseUrl, apiKey, WARMUP_SUBMISSIONS);
+    log(`running submit: POST /v1/jobs, ${AUTOCANNON}, ${CONNECTIONS} connections, ${DURATION_S} s (at most ${MAX_SUBMISSIONS} requests)`);
+    report(fromAutocannon(await submit(baseUrl, apiKey)));
+
+    // (b), (c) open loop at a fixed rate, each after a warm-up at the same rate
+    for (const [name, urlPath, rate] of [['get', jobPath, GET_RATE], ['list', '/v1/jobs', LIST_RATE]] as const) {
+      const opts = { baseUrl, paths: [urlPath], headers, ratePerS: rate, maxInFlight: MAX_IN_FLIGHT };
+      await runOpenLoop({ ...opts, durationS: WARMUP_S });
+      log(`running ${name}: GET ${urlPath}, open loop at ${rate} req/s, at most ${MAX_IN_FLIGHT} in flight, ${DURATION_S} s`);
+      report(fromOpenLoop(name, urlPath, await runOpenLoop({ ...opts, durationS: DURATION_S })));
     }
+    const loadAtEnd = load1m();
 
     // the submissions must really be stored: count the queued jobs of the run
     const c = new Client({ connectionString: scratch.url });
     await c.connect();
-    const counts = (await c.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status')).rows;
-    await c.end();
+    const counts = (await c.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status').finally(() => c.end())).rows;
     const stored = Object.fromEntries(counts.map((r) => [r.status, r.n]));
+    // at least probe + warm-up + the 202s autocannon counted; up to one more per connection was in flight when it stopped
+    const expectedStored = 1 + WARMUP_SUBMISSIONS + (results[0].statusCodes?.['202'] ?? 0);
+    const queued = stored.queued ?? 0;
 
     log('');
     log(table(results));
     log('');
-    log(`jobs stored in the scratch database by status: ${JSON.stringify(stored)} (probe + warm-up + submit scenario; nothing ran)`);
+    log(
+      `jobs stored in the scratch database by status: ${JSON.stringify(stored)} (expected ${expectedStored} to ${expectedStored + CONNECTIONS} queued: ` +
+        `probe + warm-up + the 202s autocannon counted, plus up to ${CONNECTIONS} in flight when it stopped; nothing ran)`,
+    );
+    if (queued < expectedStored || queued > expectedStored + CONNECTIONS || Object.keys(stored).some((k) => k !== 'queued')) {
+      log('  WARNING: the stored jobs do not match the acknowledged submissions');
+    }
+    log(`1-min load average: ${loadAtStart} before, ${loadAtEnd} after`);
 
     const cpus = os.cpus();
+    const machine = {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? null,
+      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      platform: `${os.platform()} ${os.release()}`,
+      // other processes' load competes with the server, the database and the load generators
+      loadAverage1mAtStart: loadAtStart,
+      loadAverage1mAtEnd: loadAtEnd,
+    };
     const out = {
       benchmark: 'api',
       note:
-        'NestJS API in-process with IN_PROCESS_WORKER=false (jobs stay queued, no job runs); autocannon load from the same ' +
-        'process (see loadGenerator) on 127.0.0.1; PostgreSQL scratch database on the same machine. Latencies in ms as measured by autocannon; ' +
-        'fixed-rate scenarios do not correct for coordinated omission. GET /v1/jobs/:id reads one job; GET /v1/jobs reads ' +
-        'the first page (default limit) of a team with all the jobs submitted in this run.',
-      machine: {
-        cpus: cpus.length,
-        cpuModel: cpus[0]?.model ?? null,
-        memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-        platform: `${os.platform()} ${os.release()}`,
-        // other processes' load competes with the server, the database and the load generator
-        loadAverage1mAtStart: loadAtStart,
-        loadAverage1mAtEnd: Math.round(os.loadavg()[0] * 100) / 100,
-      },
-      loadGenerator: CLIENT_WORKERS > 0 ? `autocannon in ${CLIENT_WORKERS} worker thread(s) of this process` : 'autocannon on the event loop of the server',
+        `The service as deployed: node dist/src/main.js in its own process (API only, IN_PROCESS_WORKER=false, so submitted jobs ` +
+        `stay queued and no job runs), on 127.0.0.1, with a PostgreSQL scratch database (${db.embedded ? 'embedded' : 'DATABASE_URL server'}) ` +
+        `on the same machine (${machine.cpus} x ${machine.cpuModel ?? 'unknown CPU'}, ${machine.memoryGiB} GiB; server, PostgreSQL and load ` +
+        `generators share these cores; 1-min load average ${loadAtStart} before, ${loadAtEnd} after). ` +
+        `(a) POST /v1/jobs: ${AUTOCANNON}, ${CONNECTIONS} connections for ${DURATION_S} s (at most ${MAX_SUBMISSIONS} requests) ` +
+        `after ${WARMUP_SUBMISSIONS} warm-up submissions; req/s is the throughput and latencies are autocannon's per-request times (whole ms). ` +
+        `(b) GET /v1/jobs/:id (one job) at ${GET_RATE} req/s and (c) GET /v1/jobs (first page, default limit, of a team holding every job ` +
+        `submitted in this run) at ${LIST_RATE} req/s: open loop from a separate process (benchmarks/common/open-loop.ts), uniform ` +
+        `arrivals, at most ${MAX_IN_FLIGHT} requests in flight, ${DURATION_S} s each after ${WARMUP_S} s of unrecorded warm-up at the same rate; ` +
+        `latency is measured from each request's due time, so queueing in the server or the generator counts (no coordinated omission). ` +
+        `Latencies in ms.`,
+      machine,
+      server: { process: 'node dist/src/main.js', inProcessWorker: false, host: '127.0.0.1' },
       node: process.version,
       git: gitSha(),
       timestamp: new Date().toISOString(),
-      database: server.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server',
-      warmupRequestsPerScenario: WARMUP_REQUESTS,
+      database: db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server',
+      warmup: { submitRequests: WARMUP_SUBMISSIONS, openLoopSecondsAtTargetRate: WARMUP_S },
       jobsStoredByStatus: stored,
+      /** Lower bound: up to `connections` more submissions were in flight when autocannon stopped counting. */
+      jobsExpectedQueued: expectedStored,
       scenarios: results,
     };
     const file = path.resolve(process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'api.json'));

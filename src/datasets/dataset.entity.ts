@@ -5,7 +5,7 @@ export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** An uploaded image-classification dataset: files on disk, metadata here. */
 @Entity({ name: 'datasets' })
-@Index('datasets_team_created', ['teamId', 'createdAt'])
+@Index('datasets_team_page', ['teamId', 'createdAt', 'id'])
 export class Dataset {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

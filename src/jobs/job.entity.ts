@@ -16,7 +16,7 @@ export interface JobError {
 }
 
 @Entity({ name: 'jobs' })
-@Index('jobs_team_created', ['teamId', 'createdAt'])
+@Index('jobs_team_page', ['teamId', 'createdAt', 'id'])
 @Index('jobs_team_idempotency', ['teamId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 export class Job {
   @PrimaryGeneratedColumn('uuid')

@@ -1,0 +1,51 @@
+/**
+ * Helpers for kernels registered on the tfjs `wasm` backend: calling the backend's own (XNNPACK-backed) kernels
+ * from inside a kernel, typed-array views over the wasm heap, and freeing intermediates.
+ *
+ * Inside a kernel there is no engine scope: a kernel function receives TensorInfos and returns TensorInfos created
+ * by `backend.makeOutput`. Every intermediate made here must be freed with `release` (it decrements the backend's
+ * ref count, so a kernel that returned its input, e.g. Reshape, is freed correctly too).
+ */
+import { getKernel } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export const WASM_BACKEND_NAME = 'wasm';
+
+/** Runs the kernel registered as `kernelName` for the wasm backend (one output). */
+export function runWasmKernel(backend: BackendWasm, kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+  const config = getKernel(kernelName, WASM_BACKEND_NAME);
+  if (config === undefined) throw new Error(`wasm backend has no '${kernelName}' kernel`);
+  const out = config.kernelFunc({ inputs, backend, attrs });
+  return Array.isArray(out) ? out[0] : out;
+}
+
+/** Frees an intermediate made inside a kernel. */
+export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/**
+ * A Float32Array view of a float32 tensor on the wasm heap. Take views only after the last allocation of the
+ * kernel: growing the heap (any makeOutput or wasm kernel call) detaches earlier views.
+ */
+export function heapF32(backend: BackendWasm, info: TensorInfo): Float32Array {
+  const arr = backend.typedArrayFromHeap(info);
+  if (!(arr instanceof Float32Array)) throw new Error(`expected a float32 tensor, got ${info.dtype}`);
+  return arr;
+}
+
+export function assertFloat32(kernelName: string, ...infos: TensorInfo[]): void {
+  for (const info of infos) {
+    if (info.dtype !== 'float32') throw new Error(`${kernelName} on wasm supports float32 tensors only, got ${info.dtype}`);
+  }
+}
+
+export const transpose = (backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo =>
+  runWasmKernel(backend, 'Transpose', { x }, { perm });
+
+export const reshape = (backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo =>
+  runWasmKernel(backend, 'Reshape', { x }, { shape });
+
+export const slice = (backend: BackendWasm, x: TensorInfo, begin: number[], size: number[]): TensorInfo =>
+  runWasmKernel(backend, 'Slice', { x }, { begin, size });
