@@ -56,3 +56,31 @@ export class UnavailableError extends DomainError {
 export function violation(field: string, rule: string, message: string): FieldViolation {
   return { field, rule, message };
 }
+
+/** A DomainError as plain data, for crossing a worker-thread or child-process boundary. */
+export interface WireDomainError {
+  type: string;
+  message: string;
+  violations: FieldViolation[];
+}
+
+type DomainErrorClass = new (message: string, violations?: FieldViolation[]) => DomainError;
+const BY_TYPE: Record<string, DomainErrorClass> = {
+  'invalid-input': InvalidInputError,
+  'not-found': NotFoundError,
+  conflict: ConflictError,
+  'payload-too-large': PayloadTooLargeError,
+  unprocessable: UnprocessableError,
+  unauthorized: UnauthorizedError,
+  unavailable: UnavailableError,
+};
+
+export function domainErrorToWire(e: unknown): WireDomainError | null {
+  return e instanceof DomainError && BY_TYPE[e.type] ? { type: e.type, message: e.message, violations: e.violations } : null;
+}
+
+/** The same DomainError class again (so a job fails permanently instead of retrying); null for unknown types. */
+export function domainErrorFromWire(w: { type: string; message: string; violations?: FieldViolation[] }): DomainError | null {
+  const cls = BY_TYPE[w.type];
+  return cls ? new cls(w.message, w.violations ?? []) : null;
+}

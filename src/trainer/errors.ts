@@ -3,7 +3,7 @@
  * `message`; errors that are DomainErrors (invalid input, unprocessable data) fail a job permanently,
  * the others here may be retried by the runner (a crashed trainer resumes from its last checkpoint).
  */
-import { DomainError, InvalidInputError, NotFoundError, UnprocessableError } from '../common/errors';
+import { DomainError, domainErrorFromWire } from '../common/errors';
 import type { TaskErrorInfo } from './protocol';
 
 /** A message across the boundary did not match the protocol (wrong shape, wrong version, unexpected order). */
@@ -84,13 +84,9 @@ export function describeError(e: unknown): TaskErrorInfo {
  * class (so the job fails permanently with a 4xx-style type), anything else as TrainerTaskError.
  */
 export function errorFromChild(info: TaskErrorInfo): Error {
+  const domain = domainErrorFromWire(info);
+  if (domain) return domain;
   switch (info.type) {
-    case 'invalid-input':
-      return new InvalidInputError(info.message);
-    case 'unprocessable':
-      return new UnprocessableError(info.message);
-    case 'not-found':
-      return new NotFoundError(info.message);
     case 'unknown-task':
       return new UnknownTaskError(info.message);
     case 'aborted':

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { InvalidInputError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
 import type { PoolMessage } from '../../src/search/pool/protocol';
 import { SearchPoolService } from '../../src/search/pool/search-pool.service';
@@ -49,6 +50,14 @@ describe('SearchPoolService (Piscina)', () => {
       onMessage: () => undefined,
     });
     assert.equal(again.queriesUsed, 50);
+  });
+
+  test('a DomainError thrown in the thread comes back as the same class (the job fails without retrying)', async () => {
+    const impossible = { ...input(10), constraints: { maxFlopsM: 0.001 } };
+    await assert.rejects(
+      pool.run('nb201-search', impossible, { checkpoint: null, signal: new AbortController().signal, onMessage: () => undefined }),
+      (e: Error) => e instanceof InvalidInputError && /maxFlopsM/.test(JSON.stringify((e as InvalidInputError).violations) + e.message),
+    );
   });
 
   test('an unknown task is an error, not a hang', async () => {

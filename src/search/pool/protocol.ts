@@ -13,3 +13,12 @@ export interface PoolEnvelope {
   checkpoint: unknown | null;
   port: import('node:worker_threads').MessagePort;
 }
+
+/** A DomainError thrown by a task comes back as this value (an Error's class does not survive the thread boundary). */
+export interface PoolDomainErrorResult {
+  poolDomainError: import('../../common/errors').WireDomainError;
+}
+
+export function isPoolDomainError(v: unknown): v is PoolDomainErrorResult {
+  return typeof v === 'object' && v !== null && 'poolDomainError' in v;
+}

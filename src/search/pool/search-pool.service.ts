@@ -3,7 +3,8 @@ import { MessageChannel } from 'node:worker_threads';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import type { PoolEnvelope, PoolMessage } from './protocol';
+import { domainErrorFromWire } from '../../common/errors';
+import { isPoolDomainError, PoolEnvelope, PoolMessage } from './protocol';
 
 export interface PoolRunOptions {
   checkpoint: unknown | null;
@@ -33,7 +34,9 @@ export class SearchPoolService implements OnModuleDestroy {
     port1.on('message', (m: PoolMessage) => opts.onMessage(m));
     const envelope: PoolEnvelope = { task, input, checkpoint: opts.checkpoint, port: port2 };
     try {
-      return (await this.piscina.run(envelope, { signal: opts.signal, transferList: [port2] })) as O;
+      const out: unknown = await this.piscina.run(envelope, { signal: opts.signal, transferList: [port2] });
+      if (isPoolDomainError(out)) throw domainErrorFromWire(out.poolDomainError) ?? new Error(out.poolDomainError.message);
+      return out as O;
     } finally {
       port1.close();
     }

@@ -1,4 +1,5 @@
-import type { PoolEnvelope, PoolMessage } from './protocol';
+import { domainErrorToWire } from '../../common/errors';
+import type { PoolDomainErrorResult, PoolEnvelope, PoolMessage } from './protocol';
 import { POOL_TASKS } from './tasks';
 
 /** Piscina worker-thread entry: runs one named task, reporting through the envelope's MessagePort. */
@@ -8,6 +9,10 @@ export default async function runPoolTask(envelope: PoolEnvelope): Promise<unkno
   const emit = (m: PoolMessage): void => envelope.port.postMessage(m);
   try {
     return await fn(envelope.input as never, envelope.checkpoint, emit);
+  } catch (e) {
+    const wire = domainErrorToWire(e);
+    if (wire) return { poolDomainError: wire } satisfies PoolDomainErrorResult;
+    throw e;
   } finally {
     envelope.port.close();
   }
