@@ -32,4 +32,6 @@ export interface JobKindDefinition<Spec extends object = object, Result extends 
   /** Dataset id the job reads, if any: a dataset in use cannot be deleted. */
   datasetId?(spec: Spec): string | null;
   run(ctx: JobContext<Spec, Checkpoint>): Promise<Result>;
+  /** Called once the job has ended (any worker, best effort): release what its attempts left behind. */
+  onTerminal?(jobId: string, status: 'succeeded' | 'failed' | 'cancelled'): Promise<void> | void;
 }

@@ -85,9 +85,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const def = this.kinds.get(job.kind);
       const result = await def.run(this.context(job, state));
-      this.count(job.kind, await this.finish(job.id, state, { status: 'succeeded', result: result as Record<string, unknown> }));
+      await this.ended(job.id, job.kind, await this.finish(job.id, state, { status: 'succeeded', result: result as Record<string, unknown> }));
     } catch (e) {
-      this.count(job.kind, await this.finish(job.id, state, { status: 'error', error: e, permanent: e instanceof DomainError, attempts: job.attempts }));
+      await this.ended(job.id, job.kind, await this.finish(job.id, state, { status: 'error', error: e, permanent: isPermanent(e), attempts: job.attempts }));
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.id);
@@ -156,8 +156,15 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
     state.controller.abort(new Error(reason === 'cancel' ? 'job cancelled' : reason));
   }
 
-  private count(kind: string, terminal: Terminal | null): void {
-    if (terminal) this.metrics.jobsCompleted.labels(kind, terminal).inc();
+  /** Metrics and the kind's clean-up once a job has reached a terminal status. */
+  private async ended(jobId: string, kind: string, terminal: Terminal | null): Promise<void> {
+    if (!terminal) return;
+    this.metrics.jobsCompleted.labels(kind, terminal).inc();
+    try {
+      await (this.kinds.has(kind) ? this.kinds.get(kind).onTerminal?.(jobId, terminal) : undefined);
+    } catch (e) {
+      this.logger.warn(`clean-up of job ${jobId} failed: ${(e as Error).message}`);
+    }
   }
 
   /** Records the outcome while this worker still holds the lease; returns the terminal status reached, if any. */
@@ -217,9 +224,10 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
 
   /** Jobs whose worker stopped renewing the lease: re-queue them (or end them when out of attempts or cancelled). */
   async reap(): Promise<number> {
-    return this.ds.transaction(async (m) => {
-      const rows: Array<{ id: string; attempts: number; cancel_requested_at: Date | null; lease_owner: string }> = await m.query(
-        `SELECT id, attempts, cancel_requested_at, lease_owner FROM jobs
+    const ended: Array<{ id: string; kind: string; status: Terminal }> = [];
+    const reaped = await this.ds.transaction(async (m) => {
+      const rows: Array<{ id: string; kind: string; attempts: number; cancel_requested_at: Date | null; lease_owner: string }> = await m.query(
+        `SELECT id, kind, attempts, cancel_requested_at, lease_owner FROM jobs
          WHERE status = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED`,
       );
       for (const row of rows) {
@@ -227,6 +235,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
         if (row.cancel_requested_at) {
           await m.query(`UPDATE jobs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1`, [row.id]);
           await this.event(m, row.id, 'cancelled', lost);
+          ended.push({ id: row.id, kind: row.kind, status: 'cancelled' });
         } else if (row.attempts >= this.config.jobMaxAttempts) {
           const error: JobError = { type: 'WorkerLost', message: `${lost.reason}; gave up after ${row.attempts} attempts` };
           await m.query(
@@ -234,6 +243,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
             [row.id, JSON.stringify(error)],
           );
           await this.event(m, row.id, 'failed', { ...error });
+          ended.push({ id: row.id, kind: row.kind, status: 'failed' });
         } else {
           await m.query(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1`, [row.id]);
           await this.event(m, row.id, 'retry', { ...lost, resumesFromCheckpoint: true });
@@ -242,11 +252,18 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
       }
       return rows.length;
     });
+    for (const e of ended) await this.ended(e.id, e.kind, e.status);
+    return reaped;
   }
 
   private event(m: EntityManager, jobId: string, type: JobEventType, data: Record<string, unknown>): Promise<void> {
     return appendJobEvent(m, jobId, type, data);
   }
+}
+
+/** Bad input (a 4xx domain error) fails at once; anything else, an unavailable resource included, may succeed on retry. */
+function isPermanent(e: unknown): boolean {
+  return e instanceof DomainError && e.status < 500;
 }
 
 function toJobError(e: unknown): JobError {

@@ -55,6 +55,7 @@ function checkDatasetRef(ref: string): void {
 export function createDatasetBaselineKind(
   deps: DatasetBaselineDeps,
 ): JobKindDefinition<DatasetBaselineSpec, LinearBaselineResult, DatasetBaselineCheckpoint> {
+  const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
   const datasetRef = async (teamId: string, ref: string): Promise<BaselineDatasetRef> => {
     if (isBuiltinDatasetName(ref)) return { kind: 'builtin', name: ref, dataDir: deps.dataDir };
     const d = await deps.resolveDataset({ id: teamId }, ref);
@@ -87,7 +88,7 @@ export function createDatasetBaselineKind(
         lr: spec.lr,
         seed: spec.seed,
       };
-      const checkpointDir = path.join(deps.storageDir, 'checkpoints', ctx.jobId);
+      const checkpointDir = checkpointDirOf(ctx.jobId);
       const result = await deps.trainer.run<LinearBaselineInput, LinearBaselineResult>('linear-baseline', input, {
         checkpointDir,
         resumeFrom: ctx.checkpoint?.path ?? null,
@@ -100,9 +101,12 @@ export function createDatasetBaselineKind(
         },
         onCheckpoint: (file, step, epoch) => ctx.saveCheckpoint({ path: file, step, epoch }),
       });
-      // The result is about to be stored; a re-run after a crash from here retrains from scratch (same seed, same model).
-      fs.rmSync(checkpointDir, { recursive: true, force: true });
       return result;
+    },
+
+    // checkpoints are only needed while the job can still resume
+    onTerminal(jobId: string): void {
+      fs.rmSync(checkpointDirOf(jobId), { recursive: true, force: true });
     },
   };
 }

@@ -109,7 +109,7 @@ describe('dataset-baseline job kind', () => {
     assert.equal(kind.datasetId?.(spec), null);
   });
 
-  test('run: trains in a child, reports progress (phase train) and records checkpoints in the context; cleans up after success', async () => {
+  test('run: trains in a child, reports progress (phase train) and records checkpoints in the context; onTerminal cleans up', async () => {
     const jobId = 'job-a';
     const rec = context(jobId, spec, null, never);
     const result = await kind.run(rec.ctx);
@@ -120,7 +120,9 @@ describe('dataset-baseline job kind', () => {
     const last = rec.checkpoints[rec.checkpoints.length - 1];
     assert.deepEqual({ step: last.step, epoch: last.epoch }, { step: result.steps, epoch: 1 });
     assert.equal(path.dirname(last.path), path.join(storageDir, 'checkpoints', jobId));
-    assert.equal(fs.existsSync(path.join(storageDir, 'checkpoints', jobId)), false, 'checkpoint folder removed once the result exists');
+    assert.ok(fs.existsSync(last.path), 'the checkpoint stays until the job has ended');
+    await kind.onTerminal?.(jobId, 'succeeded');
+    assert.equal(fs.existsSync(path.join(storageDir, 'checkpoints', jobId)), false, 'checkpoint folder removed once the job has ended');
   });
 
   test('run: a second attempt resumes from ctx.checkpoint (written by the first) and matches an uninterrupted run', async () => {
