@@ -11,7 +11,7 @@ import { Dataset, DatasetFormat } from './dataset.entity';
 import { DatasetStorage } from './dataset-storage';
 import { CreateDatasetBody } from './dto/create-dataset.dto';
 import { ListDatasetsQuery } from './dto/list-datasets.query';
-import { BuiltinDatasetName, isBuiltinDatasetName } from './formats';
+import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from './formats';
 import { UploadedPart, ingestUpload } from './ingest';
 
 /** All files of one upload may decompress to at most this many times config.maxUploadBytes. */
@@ -132,15 +132,16 @@ export class DatasetsService implements OnModuleInit {
   }
 
   /**
-   * Resolves a job spec's `dataset` field: a builtin name ('cifar10-subset', 'mnist') or the id of one of the
+   * Resolves a job spec's `dataset` field: a builtin name (BUILTIN_DATASETS) or the id of one of the
    * team's uploaded datasets. Anything else is an InvalidInputError on field `spec.dataset`.
    */
   async resolveForJob(team: Pick<Team, 'id'>, datasetRef: string): Promise<ResolvedDataset> {
     if (isBuiltinDatasetName(datasetRef)) return { kind: 'builtin', name: datasetRef };
     const d = typeof datasetRef === 'string' && UUID.test(datasetRef) ? await this.datasets.findOneBy({ id: datasetRef, teamId: team.id }) : null;
     if (!d) {
-      throw new InvalidInputError(`spec.dataset must be 'cifar10-subset', 'mnist' or the id of one of your uploaded datasets, got ${JSON.stringify(datasetRef)}`, [
-        violation('spec.dataset', 'isDataset', "must be 'cifar10-subset', 'mnist' or the id of one of your team's uploaded datasets"),
+      const builtins = BUILTIN_DATASETS.join(', ');
+      throw new InvalidInputError(`spec.dataset must be a builtin dataset (${builtins}) or the id of one of your uploaded datasets, got ${JSON.stringify(datasetRef)}`, [
+        violation('spec.dataset', 'isDataset', `must be one of ${builtins} or the id of one of your team's uploaded datasets`),
       ]);
     }
     return { kind: 'uploaded', id: d.id, dir: this.storage.resolve(d.storagePath), storagePath: d.storagePath, format: d.format, files: { ...d.files }, name: d.name };

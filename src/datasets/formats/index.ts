@@ -9,6 +9,7 @@ export { CIFAR10_NUM_CLASSES, CIFAR10_RECORD_BYTES, checkCifar10Binary, parseCif
 export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdxImages, parseIdxLabels, readIdxImagesHeader } from './idx';
 export type { BuiltinDatasetName } from './builtin';
 export { BUILTIN_DATASETS, isBuiltinDatasetName, loadBuiltinDataset } from './builtin';
+export { FASHION_MNIST_SPLIT_SEED, fashionMnistPackageDir, loadFashionMnist } from './fashion-mnist';
 export type { DatasetFileRole, DatasetSummary, RoleNames, StoredDatasetFormat } from './dataset-files';
 export {
   DATASET_FILE_ROLES,

@@ -4,7 +4,7 @@ import { IsInt, IsNumber, IsPositive, IsString, Max, MaxLength, Min, MinLength }
 /** Spec of a `dataset-baseline` job: train the linear softmax baseline on a dataset and report its test accuracy. */
 export class DatasetBaselineSpec {
   @ApiProperty({
-    description: 'Builtin dataset name (mnist, cifar10-subset) or the id of a dataset your team uploaded.',
+    description: 'Builtin dataset name (mnist, fashion-mnist, cifar10-subset) or the id of a dataset your team uploaded.',
     example: 'mnist',
     minLength: 1,
     maxLength: 64,
