@@ -742,7 +742,7 @@ export interface components {
         };
         DatasetBaselineSpec: {
             /**
-             * @description Builtin dataset name (mnist, cifar10-subset) or the id of a dataset your team uploaded.
+             * @description Builtin dataset name (mnist, fashion-mnist, cifar10-subset) or the id of a dataset your team uploaded.
              * @example mnist
              */
             dataset: string;
