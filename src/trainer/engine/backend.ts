@@ -14,6 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { InvalidInputError, violation } from '../../common/errors';
 import { BackendUnavailableError } from './errors';
+import { ensureGradientsRegistered } from './gradients';
 import { registerWasmGradientKernels } from './wasm-kernels';
 
 export type TrainerBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -141,6 +142,7 @@ function isBackendName(s: string): s is TrainerBackendName {
 
 /** Activates the trainer backend (see the order above) and says which one and why. */
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendChoice> {
+  ensureGradientsRegistered();
   const fromEnv = process.env[TRAINER_BACKEND_ENV];
   const forced = opts.force ?? (fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv.trim() : undefined);
   if (forced !== undefined) {

@@ -13,12 +13,13 @@
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertFloat32, release, runWasmKernel, slice, transpose, WASM_BACKEND_NAME } from './wasm-ops';
+import { assertFloat32, isEmpty, release, runWasmKernel, slice, transpose, WASM_BACKEND_NAME, zeros } from './wasm-ops';
 
 /** dW for a conv described by `info` (NHWC; any strides, dilations and pads tfjs can describe). */
 export function conv2dBackpropFilterWasm(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   assertFloat32(Conv2DBackpropFilter, x, dy);
   if (info.dataFormat !== 'channelsLast') throw new Error(`${Conv2DBackpropFilter} on wasm supports NHWC only`);
+  if (isEmpty(x) || isEmpty(dy)) return zeros(backend, info.filterShape);
   const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, inChannels: Cin, batchSize: N } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
   const { top, left } = info.padInfo;

@@ -13,10 +13,15 @@
 import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertFloat32, heapF32, release, reshape, runWasmKernel, slice, transpose, WASM_BACKEND_NAME } from './wasm-ops';
+import { assertFloat32, heapF32, isEmpty, release, reshape, runWasmKernel, slice, transpose, WASM_BACKEND_NAME, zeros } from './wasm-ops';
 
-/** Upper bound on the floats of one col2im chunk (32 MiB). */
-const MAX_COLS_FLOATS = 8 * 1024 * 1024;
+/** Default upper bound on the floats of one col2im chunk (32 MiB). */
+export const MAX_COLS_FLOATS = 8 * 1024 * 1024;
+
+export interface BackpropInputOptions {
+  /** Bound on the col2im buffer, in floats (images are processed in chunks that fit). */
+  maxColsFloats?: number;
+}
 
 function backpropInputByConv(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
   const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
@@ -46,7 +51,7 @@ function backpropInputByConv(backend: BackendWasm, dy: TensorInfo, filter: Tenso
   }
 }
 
-function backpropInputByCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+function backpropInputByCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, maxColsFloats: number): TensorInfo {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Cin, outHeight: OH, outWidth: OW, outChannels: Cout } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
   const { top, left } = info.padInfo;
@@ -57,7 +62,7 @@ function backpropInputByCol2im(backend: BackendWasm, dy: TensorInfo, filter: Ten
   const filterT = transpose(backend, filter2, [1, 0]);
   release(backend, filter2);
   const perImage = OH * OW * K;
-  const chunk = Math.max(1, Math.min(N, Math.floor(MAX_COLS_FLOATS / Math.max(1, perImage))));
+  const chunk = Math.max(1, Math.min(N, Math.floor(maxColsFloats / Math.max(1, perImage))));
   try {
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const nb = Math.min(chunk, N - n0);
@@ -90,6 +95,9 @@ function backpropInputByCol2im(backend: BackendWasm, dy: TensorInfo, filter: Ten
       }
       release(backend, cols);
     }
+  } catch (e) {
+    release(backend, dx);
+    throw e;
   } finally {
     release(backend, filterT);
   }
@@ -97,10 +105,17 @@ function backpropInputByCol2im(backend: BackendWasm, dy: TensorInfo, filter: Ten
 }
 
 /** dx for a conv described by `info` (NHWC, float32; any strides, dilations and pads tfjs can describe). */
-export function conv2dBackpropInputWasm(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+export function conv2dBackpropInputWasm(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  opts: BackpropInputOptions = {},
+): TensorInfo {
   assertFloat32(Conv2DBackpropInput, dy, filter);
   if (info.dataFormat !== 'channelsLast') throw new Error(`${Conv2DBackpropInput} replacement on wasm supports NHWC only`);
-  return backpropInputByConv(backend, dy, filter, info) ?? backpropInputByCol2im(backend, dy, filter, info);
+  if (isEmpty(dy) || isEmpty(filter)) return zeros(backend, info.inShape);
+  return backpropInputByConv(backend, dy, filter, info) ?? backpropInputByCol2im(backend, dy, filter, info, opts.maxColsFloats ?? MAX_COLS_FLOATS);
 }
 
 /** Builds the kernel config; `original` (the backend's own kernel) handles what this one does not (NCHW). */
@@ -117,5 +132,6 @@ export function makeConv2dBackpropInputConfig(original: KernelConfig | undefined
     const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode, false, format);
     return conv2dBackpropInputWasm(backend, inputs.dy, inputs.filter, info);
   };
-  return { kernelName: Conv2DBackpropInput, backendName: WASM_BACKEND_NAME, kernelFunc: kernelFunc as unknown as KernelFunc };
+  // The original's setupFunc (binding its wasm function) must still run when the backend initialises.
+  return { kernelName: Conv2DBackpropInput, backendName: WASM_BACKEND_NAME, kernelFunc: kernelFunc as unknown as KernelFunc, setupFunc: original?.setupFunc };
 }

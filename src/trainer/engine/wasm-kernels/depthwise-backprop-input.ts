@@ -11,7 +11,7 @@
 import { backend_util, DepthwiseConv2dNativeBackpropInput } from '@tensorflow/tfjs-core';
 import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertFloat32, heapF32, release, reshape, runWasmKernel, WASM_BACKEND_NAME } from './wasm-ops';
+import { assertFloat32, heapF32, isEmpty, release, reshape, runWasmKernel, WASM_BACKEND_NAME, zeros } from './wasm-ops';
 
 function byDepthwiseConv(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO } = info;
@@ -89,6 +89,7 @@ function byScatter(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inf
 /** dx for a depthwise conv described by `info` (NHWC, float32, any strides/dilations/pads). */
 export function depthwiseBackpropInputWasm(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   assertFloat32(DepthwiseConv2dNativeBackpropInput, dy, filter);
+  if (isEmpty(dy) || isEmpty(filter)) return zeros(backend, info.inShape);
   return byDepthwiseConv(backend, dy, filter, info) ?? byScatter(backend, dy, filter, info);
 }
 

@@ -1,20 +1,22 @@
 /**
  * The gradient kernels this project adds to the tfjs `wasm` backend (tfjs-backend-wasm 4.22 lacks
  * Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and DepthwiseConv2dNativeBackpropInput, and its
- * Conv2DBackpropInput is a slow C++ loop). Register them before the first training step.
+ * Conv2DBackpropInput and Tile are slow generic loops). Register them before the first training step.
  */
-import { getKernel, registerKernel, unregisterKernel, Conv2DBackpropInput } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropInput, getKernel, registerKernel, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
+import { makeTileConfig } from './tile';
 import { WASM_BACKEND_NAME } from './wasm-ops';
 
 export { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 export { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 export { depthwiseBackpropFilterWasm } from './depthwise-backprop-filter';
 export { depthwiseBackpropInputWasm } from './depthwise-backprop-input';
+export { tileWasm } from './tile';
 
 export interface WasmKernelRegistration {
   /** Kernels that were missing on wasm and are now provided. */
@@ -23,9 +25,15 @@ export interface WasmKernelRegistration {
   replaced: string[];
 }
 
-/** The backend's own Conv2DBackpropInput, kept for what the replacement does not handle. */
-let originalConv2DBackpropInput: KernelConfig | undefined;
+/** The backend's own kernels that were replaced, kept for what the replacements do not handle. */
+const originals = new Map<string, KernelConfig | undefined>();
 let registered: WasmKernelRegistration | undefined;
+
+/** Faster replacements of existing wasm kernels, built around the original (fallback + its setupFunc). */
+const REPLACEMENTS: ReadonlyArray<[string, (original: KernelConfig | undefined) => KernelConfig]> = [
+  [Conv2DBackpropInput, makeConv2dBackpropInputConfig],
+  [Tile, makeTileConfig],
+];
 
 /** Registers the kernels for backendName 'wasm' (idempotent). */
 export function registerWasmGradientKernels(): WasmKernelRegistration {
@@ -38,19 +46,22 @@ export function registerWasmGradientKernels(): WasmKernelRegistration {
     }
   }
   const replaced: string[] = [];
-  originalConv2DBackpropInput = getKernel(Conv2DBackpropInput, WASM_BACKEND_NAME);
-  if (originalConv2DBackpropInput !== undefined) {
-    unregisterKernel(Conv2DBackpropInput, WASM_BACKEND_NAME);
-    replaced.push(Conv2DBackpropInput);
-  } else {
-    added.push(Conv2DBackpropInput);
+  for (const [name, make] of REPLACEMENTS) {
+    const original = getKernel(name, WASM_BACKEND_NAME);
+    originals.set(name, original);
+    if (original !== undefined) {
+      unregisterKernel(name, WASM_BACKEND_NAME);
+      replaced.push(name);
+    } else {
+      added.push(name);
+    }
+    registerKernel(make(original));
   }
-  registerKernel(makeConv2dBackpropInputConfig(originalConv2DBackpropInput));
   registered = { added, replaced };
   return registered;
 }
 
-/** The backend's original Conv2DBackpropInput kernel (after registration), for benchmarks and tests. */
-export function originalWasmConv2DBackpropInput(): KernelConfig | undefined {
-  return originalConv2DBackpropInput;
+/** The backend's original kernel `name` (Conv2DBackpropInput, Tile) after registration, for benchmarks and tests. */
+export function originalWasmKernel(name: string): KernelConfig | undefined {
+  return originals.get(name);
 }

@@ -49,3 +49,12 @@ export const reshape = (backend: BackendWasm, x: TensorInfo, shape: number[]): T
 
 export const slice = (backend: BackendWasm, x: TensorInfo, begin: number[], size: number[]): TensorInfo =>
   runWasmKernel(backend, 'Slice', { x }, { begin, size });
+
+/** A new float32 tensor of zeros (what a gradient is when the conv has an empty input or output). */
+export function zeros(backend: BackendWasm, shape: number[]): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  if (shape.every((d) => d > 0)) heapF32(backend, out).fill(0);
+  return out;
+}
+
+export const isEmpty = (info: TensorInfo): boolean => info.shape.some((d) => d === 0);
