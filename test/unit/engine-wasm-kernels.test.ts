@@ -14,6 +14,7 @@ import {
   depthwiseBackpropFilterWasm,
   depthwiseBackpropInputWasm,
 } from '../../src/trainer/engine/wasm-kernels';
+import { Rng } from '../../src/search/common/rng';
 
 const SEED = Number(process.env.ENGINE_TEST_SEED ?? 20240611);
 const CASES = 50;
@@ -22,16 +23,10 @@ const TOL = 1e-4;
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];
 
-/** mulberry32: small seeded PRNG, so every case is reproducible from SEED. */
+/** Seeded uniform [0, 1) numbers from the project's RNG, so every case is reproducible. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = Rng.fromSeed(seed);
+  return () => r.next();
 }
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

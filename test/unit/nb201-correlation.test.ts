@@ -12,16 +12,12 @@ import {
   topKPrecision,
 } from '../../src/benchmarks/stats/correlation';
 import { loadConfig } from '../../src/config/config';
+import { Rng } from '../../src/search/common/rng';
 
+/** Seeded uniform [0, 1) numbers from the project's RNG, so every case is reproducible. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = Rng.fromSeed(seed);
+  return () => r.next();
 }
 
 const close = (a: number, b: number, eps = 1e-12): void => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);

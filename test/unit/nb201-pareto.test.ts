@@ -3,16 +3,12 @@ import { describe, test } from 'node:test';
 import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import { paretoFront, paretoFrontNaive } from '../../src/benchmarks/nb201/pareto';
 import { loadConfig } from '../../src/config/config';
+import { Rng } from '../../src/search/common/rng';
 
+/** Seeded uniform [0, 1) numbers from the project's RNG, so every case is reproducible. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = Rng.fromSeed(seed);
+  return () => r.next();
 }
 
 describe('exact Pareto front (max accuracy, min cost)', () => {
