@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
@@ -29,7 +29,7 @@ interface Running {
  * resumes from its last persisted checkpoint. A job that keeps failing ends `failed` after JOB_MAX_ATTEMPTS.
  */
 @Injectable()
-export class JobRunnerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobRunnerService.name);
   readonly workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly running = new Map<string, Running>();
@@ -54,8 +54,11 @@ export class JobRunnerService implements OnApplicationBootstrap, OnApplicationSh
     void this.reap().catch(() => undefined);
   }
 
-  /** Graceful stop: running jobs go back to the queue (their checkpoints kept) without using up an attempt. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Graceful stop: running jobs go back to the queue (their checkpoints kept) without using up an attempt.
+   * Runs in the first shutdown phase, while the database and the queue (closed on application shutdown) still work.
+   */
+  async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (this.reaper) clearInterval(this.reaper);
     await this.queue.stopWorking().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -14,7 +14,7 @@ export interface JobMessage {
  * the job's state of record is the `jobs` row, so a lost or duplicated message can never lose or double-run a job.
  */
 @Injectable()
-export class QueueService implements OnModuleDestroy {
+export class QueueService implements OnApplicationShutdown {
   private readonly logger = new Logger(QueueService.name);
   private boss: PgBoss | undefined;
   private starting: Promise<PgBoss> | undefined;
@@ -66,7 +66,8 @@ export class QueueService implements OnModuleDestroy {
     if (this.boss) await this.boss.offWork(JOB_QUEUE);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last shutdown phase: the job runner has handed its jobs back by now. */
+  async onApplicationShutdown(): Promise<void> {
     const boss = this.boss;
     this.boss = undefined;
     this.starting = undefined;

@@ -103,6 +103,31 @@ describe('crash safety: kill -9 of a worker mid-job', () => {
     assert.deepEqual(r1.trainLoss, r2.trainLoss);
   });
 
+  test('SIGTERM hands a running job back to the queue without using an attempt; another worker resumes it', async () => {
+    for (const w of workers) await stop(w);
+    const w1 = startWorker(t);
+    workers.push(w1);
+    const { data } = await client.POST('/v1/jobs', { body: { ...baseline, spec: { ...baseline.spec, seed: 12 } } });
+    assert.ok(data);
+    const id = data.id;
+    await waitFor(async () => ((await job(id)).status === 'running' && (await readCheckpointCount(id)) > 0 ? true : undefined), 90_000, 'first checkpoint');
+    await stop(w1); // SIGTERM: graceful
+    const back = await job(id);
+    assert.equal(back.status, 'queued', 'handed back, not failed');
+    assert.equal(back.attempts, 0, 'a shutdown does not use up an attempt');
+    const w2 = startWorker(t);
+    workers.push(w2);
+    const done = await waitFor(async () => {
+      const j = await job(id);
+      return ['succeeded', 'failed', 'cancelled'].includes(j.status as string) ? j : undefined;
+    }, 120_000, 'job to finish on the second worker');
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal(done.attempts, 1);
+    const { events } = await readSse(`${t.baseUrl}/v1/jobs/${id}/events`, { Authorization: `Bearer ${key}` });
+    assert.match(String(events.find((e) => e.event === 'retry')?.data.reason), /shut down/);
+    assert.equal(events.filter((e) => e.event === 'started')[1]?.data.resumed, true);
+  });
+
   test('a job that keeps failing ends failed with its error after the bounded number of attempts', async () => {
     for (const w of workers) await stop(w);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-data-'));

@@ -9,7 +9,7 @@ import type { Nb201SearchInput } from '../../src/search/nb201/types';
 describe('SearchPoolService (Piscina)', () => {
   const config = loadConfig();
   const pool = new SearchPoolService({ ...config, piscinaThreads: 1 });
-  after(() => pool.onModuleDestroy());
+  after(() => pool.onApplicationShutdown());
 
   const input = (queries: number): Nb201SearchInput => ({ algorithm: 'random', dataset: 'cifar10', queries, seed: 3, dataDir: config.dataDir });
 

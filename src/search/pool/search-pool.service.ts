@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { MessageChannel } from 'node:worker_threads';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
@@ -14,7 +14,7 @@ export interface PoolRunOptions {
 
 /** The Piscina thread pool for CPU-bound search steps; aborting the signal terminates the task's thread. */
 @Injectable()
-export class SearchPoolService implements OnModuleDestroy {
+export class SearchPoolService implements OnApplicationShutdown {
   private pool: Piscina | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -46,7 +46,8 @@ export class SearchPoolService implements OnModuleDestroy {
     return this.pool?.threads.length ?? 0;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the job runner has stopped its tasks (module-destroy phase). */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool?.destroy();
   }
 }
