@@ -2,6 +2,7 @@
 import { FieldViolation, InvalidInputError, violation } from '../../common/errors';
 import { parseArchStr } from '../../benchmarks/nb201/arch';
 import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from '../../datasets/formats';
+import { InputObject, numberField } from '../tasks/input-checks';
 
 export interface Nb201TrainInput {
   /** Official NB201 arch string, e.g. |nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2| */
@@ -47,23 +48,7 @@ export type ResolvedNb201TrainInput = Required<Omit<Nb201TrainInput, 'maxTrainIm
   maxTestImages: number | null;
 };
 
-type Obj = Record<string, unknown>;
-
-function num(o: Obj, key: string, rule: { int?: boolean; min?: number; max?: number; exclusiveMin?: number }, out: FieldViolation[], fallback?: number): number {
-  const v = o[key] ?? fallback;
-  const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
-    (!rule.int || Number.isInteger(v)) &&
-    (rule.min === undefined || v >= rule.min) &&
-    (rule.exclusiveMin === undefined || v > rule.exclusiveMin) &&
-    (rule.max === undefined || v <= rule.max);
-  if (!ok) {
-    const parts = [rule.min !== undefined ? `>= ${rule.min}` : '', rule.exclusiveMin !== undefined ? `> ${rule.exclusiveMin}` : '', rule.max !== undefined ? `<= ${rule.max}` : ''];
-    out.push(violation(`input.${key}`, rule.int ? 'isInt' : 'isNumber', `${key} must be ${rule.int ? 'an integer' : 'a number'} ${parts.filter(Boolean).join(' and ')}`.trim()));
-  }
-  return v as number;
-}
+type Obj = InputObject;
 
 function bool(o: Obj, key: string, out: FieldViolation[], fallback: boolean): boolean {
   const v = o[key] ?? fallback;
@@ -72,7 +57,7 @@ function bool(o: Obj, key: string, out: FieldViolation[], fallback: boolean): bo
 }
 
 function optionalInt(o: Obj, key: string, out: FieldViolation[]): number | null {
-  return o[key] === undefined || o[key] === null ? null : num(o, key, { int: true, min: 1 }, out);
+  return o[key] === undefined || o[key] === null ? null : numberField(o, key, { int: true, min: 1 }, out);
 }
 
 export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
@@ -91,25 +76,25 @@ export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
     ops: ops ?? [],
     dataset: o.dataset as BuiltinDatasetName,
     dataDir: o.dataDir as string,
-    C: num(o, 'C', { int: true, min: 1, max: 256 }, out),
-    N: num(o, 'N', { int: true, min: 1, max: 20 }, out),
-    epochs: num(o, 'epochs', { int: true, min: 1, max: 1000 }, out),
-    batchSize: num(o, 'batchSize', { int: true, min: 2, max: 4096 }, out),
-    lr: num(o, 'lr', { exclusiveMin: 0, max: 10 }, out),
-    seed: num(o, 'seed', { int: true, min: 0 }, out),
+    C: numberField(o, 'C', { int: true, min: 1, max: 256 }, out),
+    N: numberField(o, 'N', { int: true, min: 1, max: 20 }, out),
+    epochs: numberField(o, 'epochs', { int: true, min: 1, max: 1000 }, out),
+    batchSize: numberField(o, 'batchSize', { int: true, min: 2, max: 4096 }, out),
+    lr: numberField(o, 'lr', { exclusiveMin: 0, max: 10 }, out),
+    seed: numberField(o, 'seed', { int: true, min: 0 }, out),
     maxTrainImages: optionalInt(o, 'maxTrainImages', out),
     maxTestImages: optionalInt(o, 'maxTestImages', out),
-    validFraction: num(o, 'validFraction', { min: 0, max: 0.5 }, out),
-    momentum: num(o, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
-    weightDecay: num(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
+    validFraction: numberField(o, 'validFraction', { min: 0, max: 0.5 }, out),
+    momentum: numberField(o, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
+    weightDecay: numberField(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
     nesterov: bool(o, 'nesterov', out, true),
-    labelSmoothing: num(o, 'labelSmoothing', { min: 0, max: 0.5 }, out, 0),
-    warmupEpochs: num(o, 'warmupEpochs', { min: 0, max: 1000 }, out, 0),
-    cropPadding: num(o, 'cropPadding', { int: true, min: 0, max: 16 }, out, isCifar ? 4 : 0),
+    labelSmoothing: numberField(o, 'labelSmoothing', { min: 0, max: 0.5 }, out, 0),
+    warmupEpochs: numberField(o, 'warmupEpochs', { min: 0, max: 1000 }, out, 0),
+    cropPadding: numberField(o, 'cropPadding', { int: true, min: 0, max: 16 }, out, isCifar ? 4 : 0),
     horizontalFlip: bool(o, 'horizontalFlip', out, isCifar),
-    microBatch: num(o, 'microBatch', { int: true, min: 1, max: 4096 }, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
-    checkpointEvery: num(o, 'checkpointEvery', { int: true, min: 1 }, out, 50),
-    progressEvery: num(o, 'progressEvery', { int: true, min: 1 }, out, 5),
+    microBatch: numberField(o, 'microBatch', { int: true, min: 1, max: 4096 }, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
+    checkpointEvery: numberField(o, 'checkpointEvery', { int: true, min: 1 }, out, 50),
+    progressEvery: numberField(o, 'progressEvery', { int: true, min: 1 }, out, 5),
   };
   if (out.length === 0 && input.warmupEpochs > input.epochs) out.push(violation('input.warmupEpochs', 'max', 'warmupEpochs must not exceed epochs'));
   if (out.length) throw new InvalidInputError(`invalid nb201-train input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);

@@ -1,6 +1,7 @@
 /** Input of the `linear-baseline` trainer task and its validation (the child gets it unvalidated over IPC). */
 import { FieldViolation, InvalidInputError, violation } from '../../common/errors';
 import { BUILTIN_DATASETS, BuiltinDatasetName, STORED_DATASET_FORMATS, StoredDatasetFormat, isBuiltinDatasetName } from '../../datasets/formats';
+import { InputObject, numberField } from './input-checks';
 
 export type BaselineDatasetRef =
   | { kind: 'builtin'; name: BuiltinDatasetName; dataDir: string }
@@ -26,26 +27,10 @@ export interface LinearBaselineInput {
 
 export type ResolvedLinearBaselineInput = Required<Omit<LinearBaselineInput, 'maxTrainImages'>> & { maxTrainImages: number | null };
 
-type Obj = Record<string, unknown>;
+type Obj = InputObject;
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function num(o: Obj, key: string, rule: { int?: boolean; min?: number; exclusiveMin?: number; max?: number }, out: FieldViolation[], fallback?: number): number {
-  const v = o[key] ?? fallback;
-  const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
-    (!rule.int || Number.isInteger(v)) &&
-    (rule.min === undefined || v >= rule.min) &&
-    (rule.exclusiveMin === undefined || v > rule.exclusiveMin) &&
-    (rule.max === undefined || v <= rule.max);
-  if (!ok) {
-    const parts = [rule.min !== undefined ? `>= ${rule.min}` : '', rule.exclusiveMin !== undefined ? `> ${rule.exclusiveMin}` : '', rule.max !== undefined ? `<= ${rule.max}` : ''];
-    out.push(violation(`input.${key}`, rule.int ? 'isInt' : 'isNumber', `${key} must be ${rule.int ? 'an integer' : 'a number'} ${parts.filter(Boolean).join(' and ')}`.trim()));
-  }
-  return v as number;
 }
 
 function parseDataset(raw: unknown, out: FieldViolation[]): BaselineDatasetRef {
@@ -79,15 +64,15 @@ export function parseLinearBaselineInput(raw: unknown): ResolvedLinearBaselineIn
   const out: FieldViolation[] = [];
   const input: ResolvedLinearBaselineInput = {
     dataset: parseDataset(raw.dataset, out),
-    epochs: num(raw, 'epochs', { int: true, min: 1, max: 1000 }, out),
-    batchSize: num(raw, 'batchSize', { int: true, min: 1, max: 65536 }, out),
-    lr: num(raw, 'lr', { exclusiveMin: 0, max: 10 }, out),
-    seed: num(raw, 'seed', { int: true, min: 0 }, out),
-    maxTrainImages: raw.maxTrainImages === undefined || raw.maxTrainImages === null ? null : num(raw, 'maxTrainImages', { int: true, min: 1 }, out),
-    momentum: num(raw, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
-    weightDecay: num(raw, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
-    checkpointEvery: num(raw, 'checkpointEvery', { int: true, min: 1 }, out, 50),
-    progressEvery: num(raw, 'progressEvery', { int: true, min: 1 }, out, 5),
+    epochs: numberField(raw, 'epochs', { int: true, min: 1, max: 1000 }, out),
+    batchSize: numberField(raw, 'batchSize', { int: true, min: 1, max: 65536 }, out),
+    lr: numberField(raw, 'lr', { exclusiveMin: 0, max: 10 }, out),
+    seed: numberField(raw, 'seed', { int: true, min: 0 }, out),
+    maxTrainImages: raw.maxTrainImages === undefined || raw.maxTrainImages === null ? null : numberField(raw, 'maxTrainImages', { int: true, min: 1 }, out),
+    momentum: numberField(raw, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
+    weightDecay: numberField(raw, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
+    checkpointEvery: numberField(raw, 'checkpointEvery', { int: true, min: 1 }, out, 50),
+    progressEvery: numberField(raw, 'progressEvery', { int: true, min: 1 }, out, 5),
   };
   if (out.length) throw new InvalidInputError(`invalid linear-baseline input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);
   return input;

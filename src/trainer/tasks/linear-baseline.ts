@@ -14,6 +14,7 @@ import { ResolvedLinearBaselineInput, parseLinearBaselineInput } from './linear-
 import { Rng, RngState } from '../../search/common/rng';
 import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from './softmax-regression';
 import type { TaskContext, TrainerTask } from './task';
+import { ProgressWindow } from './progress-window';
 
 export const LINEAR_BASELINE_MODEL = 'linear softmax baseline on raw pixels (not a NAS result)';
 
@@ -162,18 +163,9 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
   const ws = new SgdWorkspace(B, model);
   const perm = new Uint32Array(N);
   const labels = new Uint8Array(B);
-  let window = { loss: 0, count: 0, images: 0, since: performance.now() };
+  const window = new ProgressWindow();
   const report = (message: string): void => {
-    const seconds = (performance.now() - window.since) / 1000;
-    ctx.progress({
-      step: st.step,
-      epoch: st.epoch + st.batchInEpoch / stepsPerEpoch,
-      loss: window.count ? window.loss / window.count : null,
-      throughput: seconds > 0 ? window.images / seconds : 0,
-      fraction: totalSteps ? st.step / totalSteps : 1,
-      message,
-    });
-    window = { loss: 0, count: 0, images: 0, since: performance.now() };
+    ctx.progress({ step: st.step, epoch: st.epoch + st.batchInEpoch / stepsPerEpoch, ...window.take(), fraction: totalSteps ? st.step / totalSteps : 1, message });
   };
   report(resumedFromStep === null ? `training ${input.epochs} epochs x ${stepsPerEpoch} steps on ${N} images` : `resumed at step ${resumedFromStep}`);
 
@@ -197,9 +189,7 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
       st.epochLossSum += lossSum;
       st.epochLossCount += idx.length;
       st.imagesSeen += idx.length;
-      window.loss += lossSum;
-      window.count += idx.length;
-      window.images += idx.length;
+      window.add(lossSum, idx.length, idx.length);
       if (st.step % input.progressEvery === 0) report(`epoch ${st.epoch + 1}/${input.epochs}, step ${st.step}/${totalSteps}`);
       if (st.step % input.checkpointEvery === 0 && st.batchInEpoch < stepsPerEpoch) {
         await ctx.writeCheckpoint(saveState(model, st, fp), st.step, st.epoch + st.batchInEpoch / stepsPerEpoch);
@@ -214,10 +204,10 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
     await ctx.writeCheckpoint(saveState(model, st, fp), st.step, st.epoch);
   }
 
-  if (window.count) report(`trained ${st.step} steps; evaluating on ${ds.test.count} test images`);
+  if (!window.empty) report(`trained ${st.step} steps; evaluating on ${ds.test.count} test images`);
   await ctx.boundary();
   const test = evaluate(model, ds.test, norm.lut);
-  window = { loss: 0, count: 0, images: 0, since: performance.now() }; // the evaluation is not a training window
+  window.reset(); // the evaluation is not a training window
   report(`evaluated on ${ds.test.count} test images: accuracy ${(test.accuracy * 100).toFixed(2)}%`);
   return {
     model: LINEAR_BASELINE_MODEL,

@@ -17,6 +17,7 @@ import { Nb201Network } from '../nb201/model';
 import { ResolvedNb201TrainInput, parseNb201TrainInput } from '../nb201/input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../nb201/train-loop';
 import type { TaskContext, TrainerTask } from './task';
+import { ProgressWindow } from './progress-window';
 
 /** NB201's own training schedule (Dong & Yang 2020, Sec. 3.2 / Table 3), for the honesty note. */
 export const NB201_FULL_SCHEDULE = { epochs: 200, batchSize: 256, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true };
@@ -183,18 +184,9 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       }
     }
     const save = (): Uint8Array => encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st }, arrays: exportState(net, sgd) });
-    let window = { loss: 0, steps: 0, images: 0, since: performance.now() };
+    const window = new ProgressWindow();
     const report = (message: string): void => {
-      const seconds = (performance.now() - window.since) / 1000;
-      ctx.progress({
-        step: st.step,
-        epoch: st.epoch + st.batchInEpoch / stepsPerEpoch,
-        loss: window.steps ? window.loss / window.steps : null,
-        throughput: seconds > 0 ? window.images / seconds : 0,
-        fraction: totalSteps ? st.step / totalSteps : 1,
-        message,
-      });
-      window = { loss: 0, steps: 0, images: 0, since: performance.now() };
+      ctx.progress({ step: st.step, epoch: st.epoch + st.batchInEpoch / stepsPerEpoch, ...window.take(), fraction: totalSteps ? st.step / totalSteps : 1, message });
     };
     report(resumedFromStep === null ? `training ${input.arch} C=${input.C} N=${input.N} on ${backend.name}: ${input.epochs} epochs x ${stepsPerEpoch} steps` : `resumed at step ${resumedFromStep}`);
 
@@ -212,9 +204,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
         st.epochLossSum += loss * n;
         st.epochLossCount += n;
         st.imagesSeen += n;
-        window.loss += loss;
-        window.steps++;
-        window.images += n;
+        window.add(loss, 1, n);
         if (st.step % input.progressEvery === 0) report(`epoch ${st.epoch + 1}/${input.epochs}, step ${st.step}/${totalSteps}, lr ${lr.toPrecision(3)}`);
         if (st.step % input.checkpointEvery === 0 && st.batchInEpoch < stepsPerEpoch) {
           await ctx.writeCheckpoint(save(), st.step, st.epoch + st.batchInEpoch / stepsPerEpoch);
@@ -238,7 +228,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
 
     await ctx.boundary();
     const t = await evaluate(net, testStream, () => ctx.boundary());
-    window = { loss: 0, steps: 0, images: 0, since: performance.now() };
+    window.reset();
     report(`evaluated on ${t.images} test images: accuracy ${(t.accuracy * 100).toFixed(2)}%`);
 
     const full = input.maxTrainImages === null || input.maxTrainImages >= ds.train.count;

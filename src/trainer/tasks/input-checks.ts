@@ -1,0 +1,28 @@
+import { FieldViolation, violation } from '../../common/errors';
+
+/** A task input as it arrives over the process boundary: plain JSON, checked field by field. */
+export type InputObject = Record<string, unknown>;
+
+export interface NumberRule {
+  int?: boolean;
+  min?: number;
+  exclusiveMin?: number;
+  max?: number;
+}
+
+/** Reads `o[key]` (or the fallback) as a number obeying `rule`; a violation names `input.<key>`. */
+export function numberField(o: InputObject, key: string, rule: NumberRule, out: FieldViolation[], fallback?: number): number {
+  const v = o[key] ?? fallback;
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (!rule.int || Number.isInteger(v)) &&
+    (rule.min === undefined || v >= rule.min) &&
+    (rule.exclusiveMin === undefined || v > rule.exclusiveMin) &&
+    (rule.max === undefined || v <= rule.max);
+  if (!ok) {
+    const parts = [rule.min !== undefined ? `>= ${rule.min}` : '', rule.exclusiveMin !== undefined ? `> ${rule.exclusiveMin}` : '', rule.max !== undefined ? `<= ${rule.max}` : ''];
+    out.push(violation(`input.${key}`, rule.int ? 'isInt' : 'isNumber', `${key} must be ${rule.int ? 'an integer' : 'a number'} ${parts.filter(Boolean).join(' and ')}`.trim()));
+  }
+  return v as number;
+}
