@@ -4,7 +4,7 @@
  *
  *   NAS_DATA_DIR=... DATABASE_URL=postgres://... node dist/benchmarks/benchmark/perf.js
  *
- * Env: PERF_HTTP_SECONDS (default 10), PERF_HTTP_RATE (default 500), PERF_OUT (default benchmarks/results/nb201-perf.json).
+ * Env: PERF_HTTP_SECONDS (default 10), PERF_HTTP_RATE (default 500), PERF_OUT (default benchmarks/results/lookup-perf.json).
  * The HTTP part uses a scratch database created on the DATABASE_URL server (migrated, dropped afterwards).
  */
 import 'reflect-metadata';
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     correlation15625: { ...corr, what: 'tau-b + Spearman + Pearson + top-10/100 precision, cifar10-valid valid200 vs cifar10 test200' },
     http,
   };
-  const file = process.env.PERF_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'nb201-perf.json');
+  const file = process.env.PERF_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'lookup-perf.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(JSON.stringify(out, null, 2) + `\nwritten to ${file}\n`);

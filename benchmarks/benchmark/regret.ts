@@ -9,7 +9,7 @@
  *   NAS_DATA_DIR=/work/shared/data node dist/benchmarks/benchmark/regret.js
  *
  * Env: REGRET_SEEDS (default 100, at least 50), REGRET_OUT_DIR (default <repo>/benchmarks/results).
- * Writes nb201-regret.json and nb201-regret.svg (mean regret vs queries, band = interquartile range over seeds).
+ * Writes search-regret.json and search-regret.svg (mean regret vs queries, band = interquartile range over seeds).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     timing: { tableLoadSeconds: r4(loadSeconds), searchSeconds: r4(searchSeconds), runs, queries, node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown' },
   };
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'nb201-regret.json'), JSON.stringify({ ...meta, optima, results: cells, curves }, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'search-regret.json'), JSON.stringify({ ...meta, optima, results: cells, curves }, null, 2) + '\n');
   const svg = renderPlot({
     title: 'NAS-Bench-201 search: constrained test regret vs queries (table lookup, no training)',
     subtitle: `line = mean over ${seeds} seeds, band = interquartile range, dots = budgets 100/300/1000; y axis fitted to >= 30 queries (earlier points clipped)`,
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     logX: true,
     fitYFromX: 30,
   });
-  fs.writeFileSync(path.join(outDir, 'nb201-regret.svg'), svg);
+  fs.writeFileSync(path.join(outDir, 'search-regret.svg'), svg);
 
   // compact table
   const line = (cols: string[]): string => cols.map((c, i) => (i < 3 ? c.padEnd(i === 0 ? 15 : i === 1 ? 14 : 6) : c.padStart(24))).join(' ');
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     console.log(`${o.dataset.padEnd(15)} ${o.setting.padEnd(14)} feasible ${String(o.feasibleArchs).padStart(5)}  test optimum #${o.index} ${o.testAccuracy.toFixed(3)}%  valid optimum #${o.searchMetricOptimum.index} has test regret ${o.searchMetricOptimum.testRegret.toFixed(3)} pp`);
   }
   console.log(`consistency mismatches: ${mismatches}; ${runs} runs, ${queries} queries in ${searchSeconds.toFixed(1)} s (+ table load ${loadSeconds.toFixed(1)} s)`);
-  console.log(`wrote ${path.join(outDir, 'nb201-regret.json')} and nb201-regret.svg`);
+  console.log(`wrote ${path.join(outDir, 'search-regret.json')} and search-regret.svg`);
 }
 
 main().catch((e: unknown) => {

@@ -12,7 +12,7 @@
  * accumulation over micro-batches of BENCH_WASM_MICRO images (BN statistics per micro-batch); the JSON says so.
  *
  * Env: BENCH_WASM_BATCH (256), BENCH_WASM_MICRO (128), BENCH_WASM_STEPS (3), BENCH_CPU_BATCH (1), BENCH_CPU_STEPS (1),
- *      BENCH_OUT (benchmarks/results/trainer-nb201.json). One untimed warm-up step per backend and batch.
+ *      BENCH_OUT (benchmarks/results/trainer-cellnet.json). One untimed warm-up step per backend and batch.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,7 +33,7 @@ const WASM_STEPS = env('BENCH_WASM_STEPS', 3);
 const WASM_MICRO = env('BENCH_WASM_MICRO', 128);
 const CPU_BATCH = env('BENCH_CPU_BATCH', 1);
 const CPU_STEPS = env('BENCH_CPU_STEPS', 1);
-const OUT = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'trainer-nb201.json');
+const OUT = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'trainer-cellnet.json');
 const ARCH = '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|';
 const C = 16;
 const N = 5;
