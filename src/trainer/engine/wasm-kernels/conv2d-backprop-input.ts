@@ -13,7 +13,7 @@
 import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertFloat32, heapF32, isEmpty, release, reshape, runWasmKernel, slice, transpose, WASM_BACKEND_NAME, zeros } from './wasm-ops';
+import { assertFloat32, flippedFilterPadding, heapF32, isEmpty, release, reshape, runWasmKernel, slice, transpose, WASM_BACKEND_NAME, zeros } from './wasm-ops';
 
 /** Default upper bound on the floats of one col2im chunk (32 MiB). */
 export const MAX_COLS_FLOATS = 8 * 1024 * 1024;
@@ -24,26 +24,15 @@ export interface BackpropInputOptions {
 }
 
 function backpropInputByConv(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
-  const { filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
-  if (sH !== 1 || sW !== 1) return null;
-  const top = (KH - 1) * dH - info.padInfo.top;
-  const left = (KW - 1) * dW - info.padInfo.left;
-  const bottom = H - 1 + info.padInfo.top - (OH - 1);
-  const right = W - 1 + info.padInfo.left - (OW - 1);
-  if (top < 0 || left < 0 || bottom < 0 || right < 0) return null;
+  const pad = flippedFilterPadding(info);
+  if (!pad) return null;
+  const { dilationHeight: dH, dilationWidth: dW } = info;
   const temps: TensorInfo[] = [];
   try {
     const flipped = runWasmKernel(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
     temps.push(flipped);
     const rotated = transpose(backend, flipped, [0, 1, 3, 2]);
     temps.push(rotated);
-    const pad: backend_util.ExplicitPadding = [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ];
     const attrs = { strides: [1, 1], dilations: [dH, dW], pad, dataFormat: 'NHWC' } as unknown as NamedAttrMap;
     return runWasmKernel(backend, 'Conv2D', { x: dy, filter: rotated }, attrs);
   } finally {

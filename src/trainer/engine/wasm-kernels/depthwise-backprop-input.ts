@@ -11,17 +11,13 @@
 import { backend_util, DepthwiseConv2dNativeBackpropInput } from '@tensorflow/tfjs-core';
 import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertFloat32, heapF32, isEmpty, release, reshape, runWasmKernel, WASM_BACKEND_NAME, zeros } from './wasm-ops';
+import { assertFloat32, flippedFilterPadding, heapF32, isEmpty, release, reshape, runWasmKernel, WASM_BACKEND_NAME, zeros } from './wasm-ops';
 
 function byDepthwiseConv(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO } = info;
-  const { filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
-  if (sH !== 1 || sW !== 1) return null;
-  const top = (KH - 1) * dH - info.padInfo.top;
-  const left = (KW - 1) * dW - info.padInfo.left;
-  const bottom = H - 1 + info.padInfo.top - (OH - 1);
-  const right = W - 1 + info.padInfo.left - (OW - 1);
-  if (top < 0 || left < 0 || bottom < 0 || right < 0) return null;
+  const pad = flippedFilterPadding(info);
+  if (!pad) return null;
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outChannels: CO, filterHeight: KH, filterWidth: KW } = info;
+  const { dilationHeight: dH, dilationWidth: dW } = info;
   const CM = CO / C;
   const temps: TensorInfo[] = [];
   try {
@@ -29,12 +25,6 @@ function byDepthwiseConv(backend: BackendWasm, dy: TensorInfo, filter: TensorInf
     temps.push(flipped);
     const perChannel = reshape(backend, flipped, [KH, KW, CO, 1]);
     temps.push(perChannel);
-    const pad: backend_util.ExplicitPadding = [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ];
     const attrs = { strides: [1, 1], dilations: [dH, dW], pad } as unknown as NamedAttrMap;
     const partial = runWasmKernel(backend, 'DepthwiseConv2dNative', { x: dy, filter: perChannel }, attrs);
     if (CM === 1) return partial;

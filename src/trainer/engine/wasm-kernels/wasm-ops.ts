@@ -7,7 +7,7 @@
  * ref count, so a kernel that returned its input, e.g. Reshape, is freed correctly too).
  */
 import { getKernel } from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export const WASM_BACKEND_NAME = 'wasm';
@@ -58,3 +58,23 @@ export function zeros(backend: BackendWasm, shape: number[]): TensorInfo {
 }
 
 export const isEmpty = (info: TensorInfo): boolean => info.shape.some((d) => d === 0);
+
+/**
+ * Padding under which the input gradient of a stride-1 convolution is a forward stride-1 convolution of dy with
+ * the spatially flipped filter (a "full" correlation); null for strides > 1 or pads beyond the filter's reach.
+ */
+export function flippedFilterPadding(info: backend_util.Conv2DInfo): backend_util.ExplicitPadding | null {
+  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) return null;
+  const top = (KH - 1) * info.dilationHeight - info.padInfo.top;
+  const left = (KW - 1) * info.dilationWidth - info.padInfo.left;
+  const bottom = H - 1 + info.padInfo.top - (OH - 1);
+  const right = W - 1 + info.padInfo.left - (OW - 1);
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) return null;
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
