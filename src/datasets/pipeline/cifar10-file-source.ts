@@ -15,6 +15,15 @@ function openError(file: string, filePath: string, err: unknown): DatasetFormatE
   return new DatasetFormatError(file, `cannot read ${filePath} (${e.code ?? e.message})`, 'readable');
 }
 
+/** Opens a dataset file for reading; failure is a DatasetFormatError naming the file. */
+function openForRead(filePath: string, file: string): number {
+  try {
+    return fs.openSync(filePath, 'r');
+  } catch (err) {
+    throw openError(file, filePath, err);
+  }
+}
+
 /**
  * An uncompressed CIFAR-10 binary file read record by record: opening checks the size (whole 3,073-byte records)
  * and scans the label bytes (1 byte per image stays in memory, chunked reads); readPixels reads only the requested
@@ -35,12 +44,7 @@ export class Cifar10FileSource implements ImageSource {
     private readonly filePath: string,
     readonly name: string = path.basename(filePath),
   ) {
-    let fd: number;
-    try {
-      fd = fs.openSync(filePath, 'r');
-    } catch (err) {
-      throw openError(name, filePath, err);
-    }
+    const fd = openForRead(filePath, name);
     try {
       const size = fs.fstatSync(fd).size;
       if (size === 0) throw new DatasetFormatError(name, 'file is empty, expected CIFAR-10 binary records', 'notEmpty');
@@ -116,12 +120,7 @@ export class Cifar10FileSource implements ImageSource {
  */
 export function openCifar10Source(filePath: string, name: string = path.basename(filePath)): ImageSource {
   const head = Buffer.alloc(2);
-  let fd: number;
-  try {
-    fd = fs.openSync(filePath, 'r');
-  } catch (err) {
-    throw openError(name, filePath, err);
-  }
+  const fd = openForRead(filePath, name);
   try {
     fs.readSync(fd, head, 0, 2, 0);
   } finally {
