@@ -62,6 +62,14 @@ describe('crash safety: kill -9 of a worker mid-job', () => {
     return data as unknown as Record<string, unknown>;
   }
 
+  /** The job once it has reached a terminal status. */
+  function finished(id: string, what: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
+    return waitFor(async () => {
+      const j = await job(id);
+      return ['succeeded', 'failed', 'cancelled'].includes(j.status as string) ? j : undefined;
+    }, timeoutMs, what);
+  }
+
   test('the job is picked up again, resumes from its checkpoint, and finishes once with the uninterrupted result', async () => {
     const w1 = startWorker(t);
     workers.push(w1);
@@ -76,10 +84,7 @@ describe('crash safety: kill -9 of a worker mid-job', () => {
 
     const w2 = startWorker(t);
     workers.push(w2);
-    const done = await waitFor(async () => {
-      const j = await job(id);
-      return ['succeeded', 'failed', 'cancelled'].includes(j.status as string) ? j : undefined;
-    }, 120_000, 'job to finish on the second worker');
+    const done = await finished(id, 'job to finish on the second worker');
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     assert.equal(done.attempts, 2);
 
@@ -117,10 +122,7 @@ describe('crash safety: kill -9 of a worker mid-job', () => {
     assert.equal(back.attempts, 0, 'a shutdown does not use up an attempt');
     const w2 = startWorker(t);
     workers.push(w2);
-    const done = await waitFor(async () => {
-      const j = await job(id);
-      return ['succeeded', 'failed', 'cancelled'].includes(j.status as string) ? j : undefined;
-    }, 120_000, 'job to finish on the second worker');
+    const done = await finished(id, 'job to finish on the second worker');
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     assert.equal(done.attempts, 1);
     const { events } = await readSse(`${t.baseUrl}/v1/jobs/${id}/events`, { Authorization: `Bearer ${key}` });
@@ -135,10 +137,7 @@ describe('crash safety: kill -9 of a worker mid-job', () => {
     workers.push(w3);
     const { data } = await client.POST('/v1/jobs', { body: { kind: 'nb201-search', spec: { algorithm: 'random', dataset: 'cifar10', queries: 50, seed: 1 } } });
     assert.ok(data);
-    const done = await waitFor(async () => {
-      const j = await job(data.id);
-      return ['succeeded', 'failed'].includes(j.status as string) ? j : undefined;
-    }, 60_000, 'job to fail');
+    const done = await finished(data.id, 'job to fail', 60_000);
     assert.equal(done.status, 'failed');
     assert.equal(done.attempts, 2);
     assert.match(String((done.error as { message: string }).message), new RegExp(empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
