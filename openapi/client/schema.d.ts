@@ -918,6 +918,171 @@ export interface components {
             /** @description Best-so-far by search metric: points where it changed, plus the last */
             trajectory: components["schemas"]["Nb201TrajectoryPointDto"][];
         };
+        Nb201TrainSpec: {
+            /**
+             * @description The cell to train: an NB201 arch string (e.g. |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|) or its benchmark index 0..15624.
+             * @example |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
+             */
+            arch: string | number;
+            /**
+             * @description Builtin dataset: cifar10-subset, mnist, fashion-mnist. Uploaded datasets are not supported by this kind (422).
+             * @example mnist
+             */
+            dataset: string;
+            /**
+             * @description Channels of the first stage (NB201: 16; doubled at each of the two reductions).
+             * @example 16
+             */
+            C: number;
+            /**
+             * @description Cells per stage (NB201: 5).
+             * @example 5
+             */
+            N: number;
+            /**
+             * @description Passes over the training images (NB201: 200; fewer is reported as a shortened schedule).
+             * @example 10
+             */
+            epochs: number;
+            /**
+             * @description Images per SGD step (NB201: 256).
+             * @example 64
+             */
+            batchSize: number;
+            /**
+             * @description Peak learning rate of the cosine schedule (NB201: 0.1).
+             * @example 0.1
+             */
+            lr: number;
+            /**
+             * @description Seed of the weight initialisation, split and shuffling: the same spec gives the same model.
+             * @example 1
+             */
+            seed: number;
+            /**
+             * @description Train (and split off valid) from the first N training images only. Default: all.
+             * @example 5000
+             */
+            maxTrainImages?: number;
+            /**
+             * @description Evaluate the test accuracy on the first N test images only. Default: all.
+             * @example 1000
+             */
+            maxTestImages?: number;
+            /**
+             * @description Fraction of the training images held out (stratified, seeded) for the per-epoch valid accuracy of the curve; 0 = no valid split.
+             * @default 0.1
+             */
+            validFraction: number;
+            /**
+             * @description Linear warm-up of the learning rate, in epochs (<= epochs).
+             * @default 0
+             */
+            warmupEpochs: number;
+            /**
+             * @description SGD momentum.
+             * @default 0.9
+             */
+            momentum: number;
+            /**
+             * @description L2 weight decay.
+             * @default 0.0005
+             */
+            weightDecay: number;
+            /**
+             * @description Nesterov momentum.
+             * @default true
+             */
+            nesterov: boolean;
+            /**
+             * @description Label smoothing of the cross-entropy loss.
+             * @default 0
+             */
+            labelSmoothing: number;
+            /** @description Random-crop padding in pixels (0 = no crop). Default: 4 for cifar10-subset, 0 otherwise. */
+            cropPadding?: number;
+            /** @description Random horizontal flip. Default: true for cifar10-subset, false otherwise (digits and clothes are not mirror-symmetric). */
+            horizontalFlip?: boolean;
+            /** @description Images per forward/backward chunk; the batch gradient is accumulated over chunks (BN statistics per chunk). Default: the whole batch. On the wasm backend the C=16 N=5 network at 32x32 needs <= 128. */
+            microBatch?: number;
+        };
+        TrainerBackendDto: {
+            /**
+             * @description TensorFlow.js backend the model was trained on
+             * @enum {string}
+             */
+            name: "tensorflow" | "webgpu" | "wasm" | "cpu";
+            /** @description Why this backend was picked (and why faster ones were not) */
+            reason: string;
+        };
+        Nb201TrainAugmentDto: {
+            /** @description Random-crop padding in pixels (0 = none) */
+            cropPadding: number;
+            horizontalFlip: boolean;
+        };
+        Nb201TrainScheduleDto: {
+            epochs: number;
+            /** @description SGD steps taken */
+            steps: number;
+            batchSize: number;
+            /** @description Training images (after the valid split) */
+            trainImages: number;
+            validImages: number;
+            testImages: number;
+            lr: number;
+            warmupEpochs: number;
+            momentum: number;
+            weightDecay: number;
+            nesterov: boolean;
+            labelSmoothing: number;
+            /** @description Images per forward/backward chunk */
+            microBatch: number;
+            augment: components["schemas"]["Nb201TrainAugmentDto"];
+            /** @description True unless this is NB201's schedule (200 epochs) on the full dataset: the accuracy is then not comparable with NB201's table */
+            shortened: boolean;
+            description: string;
+        };
+        Nb201TrainEpochDto: {
+            /** @description Epoch number, from 1 */
+            epoch: number;
+            /** @description Mean (label-smoothed) training loss over the epoch */
+            trainLoss: number;
+            /** @description Accuracy (0..1) on the held-out valid split, BN in eval mode; null when validFraction is 0 */
+            validAccuracy: number | null;
+            /** @description Learning rate at the last step of the epoch */
+            lrAtEnd: number;
+        };
+        Nb201TrainResultDto: {
+            backend: components["schemas"]["TrainerBackendDto"];
+            /** @description Official NB201 arch string of the trained cell */
+            arch: string;
+            C: number;
+            N: number;
+            /** @description Trainable parameters */
+            params: number;
+            /** @enum {string} */
+            dataset: "cifar10-subset" | "mnist" | "fashion-mnist";
+            /** @description Where the data was read from */
+            datasetSource: string;
+            numClasses: number;
+            /** @description [height, width, channels] */
+            imageShape: number[];
+            schedule: components["schemas"]["Nb201TrainScheduleDto"];
+            /** @description One record per epoch */
+            curve: components["schemas"]["Nb201TrainEpochDto"][];
+            /** @description Accuracy on the (first maxTestImages) test images, 0..1 */
+            testAccuracy: number;
+            testLoss: number;
+            /** @description Training throughput (images per second of step time) */
+            imagesPerSecond: number;
+            trainSeconds: number;
+            /** @description Step of the checkpoint this run resumed from; null for an uninterrupted run */
+            resumedFromStep: number | null;
+            /** @description SHA-256 of all parameters and BN statistics: equal hashes = identical models */
+            weightsSha256: string;
+            /** @description Caveats, e.g. that the schedule was shortened */
+            notes: string[];
+        };
     };
     responses: never;
     parameters: never;

@@ -45,22 +45,30 @@ export const DATASET_BASELINE_KIND = 'dataset-baseline';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function checkDatasetRef(ref: string): void {
+/** Throws a 400 naming spec.dataset unless `ref` is a builtin dataset name or an uploaded dataset's uuid. */
+export function checkDatasetRef(ref: string): void {
   if (isBuiltinDatasetName(ref) || UUID.test(ref)) return;
   throw new InvalidInputError(`spec.dataset must be a builtin dataset (${BUILTIN_DATASETS.join(', ')}) or an uploaded dataset id, got "${ref}"`, [
     violation('spec.dataset', 'isBuiltinOrDatasetId', `must be one of ${BUILTIN_DATASETS.join(', ')} or the uuid of an uploaded dataset`),
   ]);
 }
 
+/** The trainer-side reference of a builtin dataset or of the team's uploaded dataset `ref`. */
+export async function trainerDatasetRef(
+  deps: Pick<DatasetBaselineDeps, 'dataDir' | 'storageDir' | 'resolveDataset'>,
+  teamId: string,
+  ref: string,
+): Promise<BaselineDatasetRef> {
+  if (isBuiltinDatasetName(ref)) return { kind: 'builtin', name: ref, dataDir: deps.dataDir };
+  const d = await deps.resolveDataset({ id: teamId }, ref);
+  return { kind: 'stored', name: d.name, dir: path.resolve(deps.storageDir, d.storagePath), format: d.format, files: d.files };
+}
+
 export function createDatasetBaselineKind(
   deps: DatasetBaselineDeps,
 ): JobKindDefinition<DatasetBaselineSpec, LinearBaselineResult, DatasetBaselineCheckpoint> {
   const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
-  const datasetRef = async (teamId: string, ref: string): Promise<BaselineDatasetRef> => {
-    if (isBuiltinDatasetName(ref)) return { kind: 'builtin', name: ref, dataDir: deps.dataDir };
-    const d = await deps.resolveDataset({ id: teamId }, ref);
-    return { kind: 'stored', name: d.name, dir: path.resolve(deps.storageDir, d.storagePath), format: d.format, files: d.files };
-  };
+  const datasetRef = (teamId: string, ref: string): Promise<BaselineDatasetRef> => trainerDatasetRef(deps, teamId, ref);
 
   return {
     kind: DATASET_BASELINE_KIND,

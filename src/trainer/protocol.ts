@@ -57,6 +57,8 @@ export interface TrainerProgress {
   /** Fraction of the task done, 0..1. */
   fraction: number;
   message: string;
+  /** Task-specific figures (e.g. stage and surviving operators of a one-shot search); plain JSON. */
+  detail?: Record<string, unknown>;
 }
 
 export interface ProgressMessage extends TrainerProgress {
@@ -185,8 +187,8 @@ export function parseChildMessage(raw: unknown): ChildMessage {
         pid: c.number('pid', { int: true, min: 1 }),
         protocolVersion: c.number('protocolVersion', { int: true, min: 0 }),
       });
-    case 'progress':
-      return c.done('progress message', {
+    case 'progress': {
+      const m: ProgressMessage = {
         type: 'progress',
         taskId: c.string('taskId', { nonEmpty: true }),
         step: c.number('step', { int: true, min: 0 }),
@@ -195,7 +197,14 @@ export function parseChildMessage(raw: unknown): ChildMessage {
         throughput: c.number('throughput', { min: 0 }),
         fraction: c.number('fraction', { min: 0, max: 1 }),
         message: c.string('message'),
-      });
+      };
+      const detail = c.obj.detail;
+      if (detail !== undefined) {
+        if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) c.problems.push('detail must be an object');
+        else m.detail = detail as Record<string, unknown>;
+      }
+      return c.done('progress message', m);
+    }
     case 'checkpoint':
       return c.done('checkpoint message', {
         type: 'checkpoint',

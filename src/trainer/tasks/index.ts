@@ -1,10 +1,11 @@
 /** The trainer child's task table: name -> task. Plain functions: no Nest, no database. */
 import { DIAGNOSTIC_TASKS } from './diagnostic';
 import { linearBaseline } from './linear-baseline';
+import { nb201OneShot } from './nb201-one-shot';
 import { nb201Train } from './nb201-train';
 import type { TrainerTask } from './task';
 
-export const TRAINER_TASKS: readonly TrainerTask[] = [linearBaseline, nb201Train];
+export const TRAINER_TASKS: readonly TrainerTask[] = [linearBaseline, nb201Train, nb201OneShot];
 
 /** Tasks a child serves; the diagnostic self-test tasks only when asked for (`--diagnostic-tasks`). */
 export function taskTable(opts: { diagnostic: boolean }): Map<string, TrainerTask> {

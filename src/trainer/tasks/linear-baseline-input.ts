@@ -33,7 +33,8 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parseDataset(raw: unknown, out: FieldViolation[]): BaselineDatasetRef {
+/** Checks a dataset reference received over IPC (field `input.dataset`). */
+export function parseDatasetRef(raw: unknown, out: FieldViolation[]): BaselineDatasetRef {
   if (!isObj(raw)) {
     out.push(violation('input.dataset', 'isObject', 'dataset must be {kind: "builtin", name, dataDir} or {kind: "stored", name, dir, format, files}'));
     return raw as BaselineDatasetRef;
@@ -63,7 +64,7 @@ export function parseLinearBaselineInput(raw: unknown): ResolvedLinearBaselineIn
   if (!isObj(raw)) throw new InvalidInputError('linear-baseline input must be an object', [violation('input', 'isObject', 'must be an object')]);
   const out: FieldViolation[] = [];
   const input: ResolvedLinearBaselineInput = {
-    dataset: parseDataset(raw.dataset, out),
+    dataset: parseDatasetRef(raw.dataset, out),
     epochs: numberField(raw, 'epochs', { int: true, min: 1, max: 1000 }, out),
     batchSize: numberField(raw, 'batchSize', { int: true, min: 1, max: 65536 }, out),
     lr: numberField(raw, 'lr', { exclusiveMin: 0, max: 10 }, out),

@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../common/errors';
-import { DatasetFormatError, ImageDataset, loadBuiltinDataset, loadStoredDataset } from '../../datasets/formats';
 import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../checkpoint-file';
-import { ResolvedLinearBaselineInput, parseLinearBaselineInput } from './linear-baseline-input';
+import { parseLinearBaselineInput } from './linear-baseline-input';
 import { Rng, RngState } from '../../search/common/rng';
 import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from './softmax-regression';
 import type { TaskContext, TrainerTask } from './task';
+import { loadDatasetRef } from './dataset-ref';
 import { ProgressWindow } from './progress-window';
 
 export const LINEAR_BASELINE_MODEL = 'linear softmax baseline on raw pixels (not a NAS result)';
@@ -77,16 +77,6 @@ interface TrainState {
 
 const CHECKPOINT_FORMAT = 'linear-baseline/1';
 
-function loadDataset(input: ResolvedLinearBaselineInput): ImageDataset {
-  const ref = input.dataset;
-  try {
-    return ref.kind === 'builtin' ? loadBuiltinDataset(ref.name, ref.dataDir) : loadStoredDataset(ref.dir, ref.format, ref.files, ref.name);
-  } catch (e) {
-    if (e instanceof DatasetFormatError) throw new UnprocessableError(`dataset ${ref.name} cannot be read: ${e.message}`);
-    throw e;
-  }
-}
-
 function saveState(model: SoftmaxModel, st: TrainState, fp: Fingerprint): Uint8Array {
   return encodeCheckpoint({
     meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st },
@@ -120,7 +110,7 @@ function weightsHash(model: SoftmaxModel): string {
 
 async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
   const input = parseLinearBaselineInput(ctx.input);
-  const ds = loadDataset(input);
+  const ds = loadDatasetRef(input.dataset);
   const train = ds.train;
   const N = input.maxTrainImages === null ? train.count : Math.min(train.count, input.maxTrainImages);
   const D = train.height * train.width * train.channels;
