@@ -11,6 +11,7 @@ import { BUILTIN_DATASETS, StoredDatasetFormat, isBuiltinDatasetName } from '../
 import type { JobContext, JobKindDefinition } from '../jobs/job-kind';
 import { DatasetBaselineSpec } from './dto/dataset-baseline-spec.dto';
 import type { TrainerRunOptions } from './supervisor';
+import { TrainerCheckpoint, trainerRunOptions } from './trainer-job';
 import type { BaselineDatasetRef, LinearBaselineInput, LinearBaselineResult } from './tasks';
 
 /** What the kind needs to know about an uploaded dataset (fields of the Dataset row). */
@@ -35,11 +36,7 @@ export interface DatasetBaselineDeps {
   resolveDataset(team: { id: string }, ref: string): Promise<StoredDatasetInfo>;
 }
 
-export interface DatasetBaselineCheckpoint {
-  path: string;
-  step: number;
-  epoch: number;
-}
+export type DatasetBaselineCheckpoint = TrainerCheckpoint;
 
 export const DATASET_BASELINE_KIND = 'dataset-baseline';
 
@@ -97,18 +94,7 @@ export function createDatasetBaselineKind(
         seed: spec.seed,
       };
       const checkpointDir = checkpointDirOf(ctx.jobId);
-      const result = await deps.trainer.run<LinearBaselineInput, LinearBaselineResult>('linear-baseline', input, {
-        checkpointDir,
-        resumeFrom: ctx.checkpoint?.path ?? null,
-        signal: ctx.signal,
-        onProgress: (p) => {
-          // Progress is best effort (the runner throttles it); a failed write must not stop training.
-          ctx
-            .progress({ fraction: p.fraction, phase: 'train', message: p.message, data: { step: p.step, epoch: p.epoch, loss: p.loss, throughput: p.throughput } })
-            .catch(() => undefined);
-        },
-        onCheckpoint: (file, step, epoch) => ctx.saveCheckpoint({ path: file, step, epoch }),
-      });
+      const result = await deps.trainer.run<LinearBaselineInput, LinearBaselineResult>('linear-baseline', input, trainerRunOptions(ctx, checkpointDir, 'train'));
       return result;
     },
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { InvalidInputError, violation } from '../common/errors';
 import { isBuiltinDatasetName } from '../datasets/formats';
 import type { JobContext, JobKindDefinition } from '../jobs/job-kind';
+import { TrainerCheckpoint, trainerRunOptions } from './trainer-job';
 import { DatasetBaselineDeps, checkDatasetRef, trainerDatasetRef } from './dataset-baseline.kind';
 import { OneShotBaseSpec, SeNasNb201Spec, SposNb201Spec } from './dto/one-shot-spec.dto';
 import { OneShotResultDto } from './dto/one-shot-result.dto';
@@ -22,11 +23,7 @@ const TASK = 'nb201-one-shot';
 
 export type OneShotKindDeps = Pick<DatasetBaselineDeps, 'trainer' | 'storageDir' | 'dataDir' | 'resolveDataset'>;
 
-interface Checkpoint {
-  path: string;
-  step: number;
-  epoch: number;
-}
+type Checkpoint = TrainerCheckpoint;
 
 type TaskInput = Partial<OneShotInput> & Pick<OneShotInput, 'method' | 'dataset' | 'C' | 'N' | 'epochsPerStage' | 'batchSize' | 'seed'>;
 
@@ -79,18 +76,7 @@ function createKind<S extends OneShotBaseSpec>(
     async run(ctx: JobContext<S, Checkpoint>): Promise<OneShotResult> {
       checkDatasetRef(ctx.spec.dataset);
       const input = toInput(ctx.spec, await trainerDatasetRef(deps, ctx.teamId, ctx.spec.dataset), deps.dataDir);
-      return deps.trainer.run<TaskInput, OneShotResult>(TASK, input, {
-        checkpointDir: checkpointDirOf(ctx.jobId),
-        resumeFrom: ctx.checkpoint?.path ?? null,
-        signal: ctx.signal,
-        onProgress: (p) => {
-          // best effort (the runner throttles progress); a failed write must not stop training
-          ctx
-            .progress({ fraction: p.fraction, phase: 'search', message: p.message, data: { step: p.step, epoch: p.epoch, loss: p.loss, throughput: p.throughput, ...p.detail } })
-            .catch(() => undefined);
-        },
-        onCheckpoint: (file, step, epoch) => ctx.saveCheckpoint({ path: file, step, epoch }),
-      });
+      return deps.trainer.run<TaskInput, OneShotResult>(TASK, input, trainerRunOptions(ctx, checkpointDirOf(ctx.jobId), 'search'));
     },
 
     onTerminal(jobId: string): void {

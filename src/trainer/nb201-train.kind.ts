@@ -13,6 +13,7 @@ import { NB201_TRAIN_DEFAULT_VALID_FRACTION, Nb201TrainSpec } from './dto/nb201-
 import { Nb201TrainResultDto } from './dto/nb201-train-result.dto';
 import { Nb201TrainInput, parseNb201TrainInput } from './nb201/input';
 import type { TrainerRunOptions } from './supervisor';
+import { TrainerCheckpoint, trainerRunOptions } from './trainer-job';
 import type { Nb201TrainResult } from './tasks/nb201-train';
 
 export const NB201_TRAIN_KIND = 'nb201-train';
@@ -28,11 +29,7 @@ export interface Nb201TrainKindDeps {
   archStrOfIndex(index: number): Promise<string>;
 }
 
-export interface Nb201TrainCheckpoint {
-  path: string;
-  step: number;
-  epoch: number;
-}
+export type Nb201TrainCheckpoint = TrainerCheckpoint;
 
 /** Optional spec fields handed to the task as given (the task applies its own defaults). */
 const OPTIONAL_FIELDS = [
@@ -43,6 +40,7 @@ const OPTIONAL_FIELDS = [
   'weightDecay',
   'nesterov',
   'labelSmoothing',
+  'emaDecay',
   'cropPadding',
   'horizontalFlip',
   'microBatch',
@@ -122,18 +120,7 @@ export function createNb201TrainKind(deps: Nb201TrainKindDeps): JobKindDefinitio
     async run(ctx: JobContext<Nb201TrainSpec, Nb201TrainCheckpoint>): Promise<Nb201TrainResult> {
       const input = nb201TrainInput(ctx.spec, await archOf(ctx.spec), deps.dataDir);
       const checkpointDir = checkpointDirOf(ctx.jobId);
-      return deps.trainer.run<Nb201TrainInput, Nb201TrainResult>(NB201_TRAIN_TASK, input, {
-        checkpointDir,
-        resumeFrom: ctx.checkpoint?.path ?? null,
-        signal: ctx.signal,
-        onProgress: (p) => {
-          // Progress is best effort (the runner throttles it); a failed write must not stop training.
-          ctx
-            .progress({ fraction: p.fraction, phase: 'train', message: p.message, data: { step: p.step, epoch: p.epoch, loss: p.loss, throughput: p.throughput } })
-            .catch(() => undefined);
-        },
-        onCheckpoint: (file, step, epoch) => ctx.saveCheckpoint({ path: file, step, epoch }),
-      });
+      return deps.trainer.run<Nb201TrainInput, Nb201TrainResult>(NB201_TRAIN_TASK, input, trainerRunOptions(ctx, checkpointDir, 'train'));
     },
 
     // checkpoints are only needed while the job can still resume

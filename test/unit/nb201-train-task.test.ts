@@ -115,7 +115,7 @@ describe('nb201-train task (real MNIST, wasm)', () => {
 
   test('resuming from a mid-epoch checkpoint ends bit-identical to the uninterrupted run', async () => {
     // small config: 2 epochs x 10 steps, checkpoints at steps 4, 8, 10 (epoch end), 12, 16, 20
-    const small = tiny({ epochs: 2, maxTrainImages: 352, checkpointEvery: 4 });
+    const small = tiny({ epochs: 2, maxTrainImages: 352, checkpointEvery: 4, emaDecay: 0.9 }); // EMA state is checkpointed too
     const whole = await nb201Train.run(context(small, dir()).ctx);
     const d = dir();
     const first = context(small, d, null, 14); // cancelled at the 15th step boundary (step 14; step 12 checkpointed)
@@ -128,6 +128,8 @@ describe('nb201-train task (real MNIST, wasm)', () => {
     assert.equal(r.resumedFromStep, 12);
     assert.equal(r.weightsSha256, whole.weightsSha256);
     assert.equal(r.testAccuracy, whole.testAccuracy);
+    assert.ok(whole.emaTestAccuracy !== null && whole.emaTestAccuracy >= 0 && whole.emaTestAccuracy <= 1);
+    assert.equal(r.emaTestAccuracy, whole.emaTestAccuracy);
     assert.deepEqual(r.curve, whole.curve);
     assert.notEqual(whole.weightsSha256, reference.weightsSha256);
   });

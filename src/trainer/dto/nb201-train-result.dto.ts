@@ -39,6 +39,7 @@ export class Nb201TrainScheduleDto {
   @ApiProperty() weightDecay!: number;
   @ApiProperty() nesterov!: boolean;
   @ApiProperty() labelSmoothing!: number;
+  @ApiProperty({ description: 'Decay of the weight EMA (0 = none)' }) emaDecay!: number;
   @ApiProperty({ description: 'Images per forward/backward chunk' }) microBatch!: number;
   @ApiProperty({ type: Nb201TrainAugmentDto }) augment!: Nb201TrainAugmentDto;
   @ApiProperty({ description: "True unless this is NB201's schedule (200 epochs) on the full dataset: the accuracy is then not comparable with NB201's table" })
@@ -59,6 +60,8 @@ export class Nb201TrainResultDto implements Omit<Nb201TrainResult, 'imageShape'>
   @ApiProperty({ type: Nb201TrainScheduleDto }) schedule!: Nb201TrainScheduleDto;
   @ApiProperty({ type: [Nb201TrainEpochDto], description: 'One record per epoch' }) curve!: Nb201TrainEpochDto[];
   @ApiProperty({ description: 'Accuracy on the (first maxTestImages) test images, 0..1' }) testAccuracy!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Test accuracy with the exponential moving average of the weights; null without emaDecay' })
+  emaTestAccuracy!: number | null;
   @ApiProperty() testLoss!: number;
   @ApiProperty({ description: 'Training throughput (images per second of step time)' }) imagesPerSecond!: number;
   @ApiProperty() trainSeconds!: number;

@@ -150,6 +150,13 @@ export class Nb201TrainSpec {
   @Max(0.5)
   labelSmoothing?: number;
 
+  @ApiPropertyOptional({ description: 'Decay of an exponential moving average of the weights, evaluated on the test set besides the raw weights (e.g. 0.999); 0 = off.', minimum: 0, maximum: 0.99999, default: 0 })
+  @IsOptional()
+  @IsNumber(FINITE)
+  @Min(0)
+  @Max(0.99999)
+  emaDecay?: number;
+
   @ApiPropertyOptional({ description: 'Random-crop padding in pixels (0 = no crop). Default: 4 for cifar10-subset, 0 otherwise.', minimum: 0, maximum: 16 })
   @IsOptional()
   @IsInt()

@@ -102,4 +102,17 @@ export class WeightEma {
   weights(): WeightValues {
     return this.values;
   }
+
+  /** Replaces the averages with checkpointed ones. */
+  restore(values: Record<string, Float32Array>): void {
+    this.values.clear();
+    for (const [k, v] of Object.entries(values)) this.values.set(k, Float32Array.from(v));
+  }
+}
+
+/** The entries of `arrays` whose key starts with `prefix`, with the prefix removed. */
+export function prefixed(arrays: Record<string, ArrayLike<number>>, prefix: string): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(arrays)) if (k.startsWith(prefix) && v instanceof Float32Array) out[k.slice(prefix.length)] = v;
+  return out;
 }

@@ -28,6 +28,8 @@ export interface Nb201TrainInput {
   weightDecay?: number;
   nesterov?: boolean;
   labelSmoothing?: number;
+  /** Decay of an exponential moving average of the weights, evaluated besides the raw weights; 0 = off (default). */
+  emaDecay?: number;
   warmupEpochs?: number;
   /** Random-crop padding in pixels (0 = no crop); default 4 for cifar10-subset, 0 otherwise. */
   cropPadding?: number;
@@ -89,6 +91,7 @@ export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
     weightDecay: numberField(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
     nesterov: bool(o, 'nesterov', out, true),
     labelSmoothing: numberField(o, 'labelSmoothing', { min: 0, max: 0.5 }, out, 0),
+    emaDecay: numberField(o, 'emaDecay', { min: 0, max: 0.99999 }, out, 0),
     warmupEpochs: numberField(o, 'warmupEpochs', { min: 0, max: 1000 }, out, 0),
     cropPadding: numberField(o, 'cropPadding', { int: true, min: 0, max: 16 }, out, isCifar ? 4 : 0),
     horizontalFlip: bool(o, 'horizontalFlip', out, isCifar),

@@ -13,6 +13,13 @@ function uniform(rng: Rng, n: number, bound: number): Float32Array {
   return a;
 }
 
+/** A variable holding `init`'s values; `init` is disposed (the variable keeps its own reference to the data). */
+function variableFrom(init: tf.Tensor, trainable: boolean, name: string): tf.Variable {
+  const v = tf.variable(init, trainable, name);
+  init.dispose();
+  return v;
+}
+
 export class WeightStore {
   readonly params: NamedVariable[] = [];
   readonly buffers: NamedVariable[] = [];
@@ -40,14 +47,14 @@ export class WeightStore {
 
   /** A trainable parameter with the given initial values. */
   param(name: string, shape: number[], values: Float32Array): tf.Variable {
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), true, this.prefix + name);
+    const v = variableFrom(tf.tensor(values, shape, 'float32'), true, this.prefix + name);
     this.params.push({ name, variable: v });
     this.byName.set(name, v);
     return v;
   }
 
   private buffer(name: string, init: tf.Tensor): void {
-    const v = tf.variable(init, false, this.prefix + name);
+    const v = variableFrom(init, false, this.prefix + name);
     this.buffers.push({ name, variable: v });
     this.byName.set(name, v);
   }
@@ -76,9 +83,9 @@ export class WeightStore {
     this.param(`${name}.b`, [cout], uniform(this.rng, cout, bound));
   }
 
-  /** A new parameter holding a copy of `values` (a supernet's independent weight copy). */
+  /** A new parameter holding `values` (a supernet's independent weight copy); takes ownership of `values`. */
   copyParam(name: string, like: tf.Variable, values: tf.Tensor): void {
-    const v = tf.variable(values, true, this.prefix + name);
+    const v = variableFrom(values, true, this.prefix + name);
     if (!v.shape.every((d, i) => d === like.shape[i])) throw new Error(`copy ${name} has the wrong shape`);
     this.params.push({ name, variable: v });
     this.byName.set(name, v);

@@ -5,8 +5,9 @@
  *
  * Independent weight copies (SE-NAS expanding, Hu et al. 2021): `expand(groups, space)` gives every partial model
  * of a group of adjacent edges (one op per edge of the group) its own copy of those edges' weights, initialised
- * from the mean of the existing variants of each (cell, edge, op). A path uses the copy of its partial model, or
- * the shared weights when the partial model has no copy (an arch outside the expanded space).
+ * from the mean of the variants of that (cell, edge, op) that paths of the new space used until then (the shared
+ * weights before any expansion). A path uses the copy of its partial model, or the shared weights when the
+ * partial model has no copy (an arch outside the expanded space).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NB201_NUM_EDGES, NB201_OPS } from '../../benchmarks/nb201/types';
@@ -136,30 +137,37 @@ export class Nb201Supernet implements TrainableNetwork {
         const ops = new Array<number>(NB201_NUM_EDGES).fill(0);
         g.forEach((e, i) => (ops[e] = partial[i]));
         const suffix = variantSuffix(g, ops);
-        for (let s = 0; s < 3; s++) for (let c = 0; c < this.config.cellsPerStage; c++) for (const e of g) this.copyEdge(s, c, e, ops[e], suffix);
+        for (let s = 0; s < 3; s++) for (let c = 0; c < this.config.cellsPerStage; c++) for (const e of g) this.copyEdge(s, c, e, ops[e], suffix, space);
       }
     }
     this.groups = groups.map((g) => g.slice());
     return this.store.params.length + this.store.buffers.length - before;
   }
 
-  /** New variables `<edge op>@suffix.*` holding the mean of the existing variants of that (cell, edge, op). */
-  private copyEdge(stage: number, cell: number, e: number, op: number, suffix: string): void {
+  /** New variables `<edge op>@suffix.*` holding the mean of the live variants of that (cell, edge, op). */
+  private copyEdge(stage: number, cell: number, e: number, op: number, suffix: string, space: OpSpace): void {
     if (opKernel(op) === 0) return;
     const target = edgeKey(stage, cell, e, op, suffix);
     if (this.store.has(`${target}.w`)) return;
-    const prefix = edgeKey(stage, cell, e, op, '');
-    const tails = ['w', 'bn.gamma', 'bn.beta', 'bn.runMean', 'bn.runVar'];
-    const variants = [...this.store.params, ...this.store.buffers]
-      .map((p) => p.name)
-      .filter((n) => n === `${prefix}.w` || (n.startsWith(`${prefix}@`) && n.endsWith('.w')))
-      .map((n) => n.slice(0, -2));
-    for (const tail of tails) {
-      const like = this.store.get(`${prefix}.${tail}`);
+    const variants = this.liveVariants(stage, cell, e, op, space);
+    for (const tail of ['w', 'bn.gamma', 'bn.beta', 'bn.runMean', 'bn.runVar']) {
+      const like = this.store.get(`${edgeKey(stage, cell, e, op, '')}.${tail}`);
       const mean = tf.tidy(() => tf.div(tf.addN(variants.map((v) => this.store.get(`${v}.${tail}`) as tf.Tensor)), variants.length));
       if (tail.startsWith('bn.run')) this.store.copyBuffer(`${target}.${tail}`, mean);
       else this.store.copyParam(`${target}.${tail}`, like, mean);
     }
+  }
+
+  /** Weight prefixes that the paths of `space` using `op` on edge `e` select under the current groups. */
+  private liveVariants(stage: number, cell: number, e: number, op: number, space: OpSpace): string[] {
+    const g = this.groups.find((gr) => gr.length > 1 && gr.includes(e)) ?? [e];
+    const names = new Set<string>();
+    const ops = new Array<number>(NB201_NUM_EDGES).fill(0);
+    for (const partial of partialModels(g, space.map((allowed, i) => (i === e ? [op] : allowed)))) {
+      g.forEach((edge, i) => (ops[edge] = partial[i]));
+      names.add(this.edgeName(stage, cell, e, ops));
+    }
+    return [...names];
   }
 
   /**

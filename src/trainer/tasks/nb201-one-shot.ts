@@ -119,7 +119,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
           for (const [k, v] of Object.entries(s?.sums ?? {})) arrays[`s:${k}`] = v;
           st = state;
           const meta = { format: CHECKPOINT_FORMAT, fingerprint, state: { ...state, snapshotCounts: s?.counts ?? {} } };
-          await ctx.writeCheckpoint(encodeCheckpoint({ meta, arrays }), state.totalStep, state.stage * 1000 + state.epoch);
+          await ctx.writeCheckpoint(encodeCheckpoint({ meta, arrays }), state.totalStep, state.stage * stageEpochs(input) + state.epoch + state.batchInEpoch / streams.train.batchesPerEpoch);
         },
         resumeStage(state) {
           const sgd = newSgd();

@@ -16,6 +16,7 @@ import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '..
 import { Nb201Network } from '../nb201/model';
 import { ResolvedNb201TrainInput, parseNb201TrainInput } from '../nb201/input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../nb201/train-loop';
+import { WeightEma, prefixed, withWeights } from '../engine/weight-averaging';
 import type { TaskContext, TrainerTask } from './task';
 import { ProgressWindow } from './progress-window';
 
@@ -54,6 +55,8 @@ export interface Nb201TrainResult {
     weightDecay: number;
     nesterov: boolean;
     labelSmoothing: number;
+    /** EMA decay of the weights (0 = no EMA). */
+    emaDecay: number;
     /** Images per forward/backward chunk (gradient accumulated; BN statistics per chunk when < batchSize). */
     microBatch: number;
     augment: { cropPadding: number; horizontalFlip: boolean };
@@ -64,6 +67,8 @@ export interface Nb201TrainResult {
   curve: Nb201EpochRecord[];
   testAccuracy: number;
   testLoss: number;
+  /** Test accuracy with the EMA of the weights (null without EMA). */
+  emaTestAccuracy: number | null;
   imagesPerSecond: number;
   trainSeconds: number;
   resumedFromStep: number | null;
@@ -88,6 +93,7 @@ interface Fingerprint {
   weightDecay: number;
   nesterov: boolean;
   labelSmoothing: number;
+  emaDecay: number;
   cropPadding: number;
   horizontalFlip: boolean;
   microBatch: number;
@@ -133,7 +139,7 @@ function weightsHash(net: Nb201Network): string {
   return h.digest('hex');
 }
 
-function restore(file: string, net: Nb201Network, sgd: Sgd, fp: Fingerprint): TrainState {
+function restore(file: string, net: Nb201Network, sgd: Sgd, ema: WeightEma | null, fp: Fingerprint): TrainState {
   const c = readCheckpointFile(file);
   if (c.meta.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`checkpoint ${file} has format ${String(c.meta.format)}, expected ${CHECKPOINT_FORMAT}`);
   const got = c.meta.fingerprint as Fingerprint;
@@ -142,6 +148,7 @@ function restore(file: string, net: Nb201Network, sgd: Sgd, fp: Fingerprint): Tr
   }
   try {
     importState(net, sgd, c.arrays);
+    if (ema) ema.restore(prefixed(c.arrays, 'e:'));
   } catch (e) {
     throw new CheckpointCorruptError(`checkpoint ${file}: ${(e as Error).message}`);
   }
@@ -164,11 +171,12 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   const imageShape: [number, number, number] = [trainAll.height, trainAll.width, trainAll.channels];
   const net = new Nb201Network({ ops: input.ops, channels: input.C, cellsPerStage: input.N, inputShape: imageShape, numClasses: ds.numClasses, seed: input.seed });
   const sgd = new Sgd(net, { momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov });
+  const ema = input.emaDecay > 0 ? new WeightEma(input.emaDecay) : null;
   try {
     const fp: Fingerprint = {
       arch: input.arch, C: input.C, N: input.N, dataset: ds.source, trainImages: trainAll.count, validFraction: input.validFraction,
       batchSize: input.batchSize, epochs: input.epochs, seed: input.seed, lr: input.lr, warmupEpochs: input.warmupEpochs,
-      momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov, labelSmoothing: input.labelSmoothing,
+      momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov, labelSmoothing: input.labelSmoothing, emaDecay: input.emaDecay,
       cropPadding: input.cropPadding, horizontalFlip: input.horizontalFlip, microBatch: Math.min(input.microBatch, input.batchSize),
     };
     const notes: string[] = [];
@@ -176,14 +184,18 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
     let resumedFromStep: number | null = null;
     if (ctx.resumeFrom) {
       try {
-        st = restore(ctx.resumeFrom.path, net, sgd, fp);
+        st = restore(ctx.resumeFrom.path, net, sgd, ema, fp);
         resumedFromStep = st.step;
       } catch (e) {
         if (!(e instanceof CheckpointCorruptError)) throw e;
         notes.push(`checkpoint unusable (${e.message}); trained from step 0`);
       }
     }
-    const save = (): Uint8Array => encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st }, arrays: exportState(net, sgd) });
+    const save = (): Uint8Array => {
+      const arrays: Record<string, Float32Array> = exportState(net, sgd);
+      if (ema) for (const [k, v] of ema.weights()) arrays[`e:${k}`] = v;
+      return encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st }, arrays });
+    };
     const window = new ProgressWindow();
     const report = (message: string): void => {
       ctx.progress({ step: st.step, epoch: st.epoch + st.batchInEpoch / stepsPerEpoch, ...window.take(), fraction: totalSteps ? st.step / totalSteps : 1, message });
@@ -196,6 +208,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
         const lr = learningRate(st.step, schedule);
         const t0 = performance.now();
         const loss = sgd.step(batch, lr, input.labelSmoothing, input.microBatch);
+        ema?.update(net.params);
         if (!Number.isFinite(loss)) throw new UnprocessableError(`training diverged at step ${st.step + 1} (loss ${loss}); use a smaller lr than ${input.lr}`);
         st.trainSeconds += (performance.now() - t0) / 1000;
         const n = batch.shape[0];
@@ -263,6 +276,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
         weightDecay: input.weightDecay,
         nesterov: input.nesterov,
         labelSmoothing: input.labelSmoothing,
+        emaDecay: input.emaDecay,
         microBatch: Math.min(input.microBatch, input.batchSize),
         augment,
         shortened,
@@ -271,6 +285,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       curve: st.curve,
       testAccuracy: t.accuracy,
       testLoss: t.loss,
+      emaTestAccuracy: ema ? (await withWeights(net.params, ema.weights(), () => evaluate(net, testStream, () => ctx.boundary()))).accuracy : null,
       imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0,
       trainSeconds: st.trainSeconds,
       resumedFromStep,
