@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { BenchmarksModule } from './benchmarks/benchmarks.module';
+import { loggerParams } from './common/logging';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
@@ -24,13 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, role),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-            redact: ['req.headers.authorization'],
-          },
-        }),
+        LoggerModule.forRoot(loggerParams(config.logLevel)),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
         AuthModule,
         HealthModule,

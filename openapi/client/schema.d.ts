@@ -999,6 +999,11 @@ export interface components {
              * @default 0
              */
             labelSmoothing: number;
+            /**
+             * @description Decay of an exponential moving average of the weights, evaluated on the test set besides the raw weights (e.g. 0.999); 0 = off.
+             * @default 0
+             */
+            emaDecay: number;
             /** @description Random-crop padding in pixels (0 = no crop). Default: 4 for cifar10-subset, 0 otherwise. */
             cropPadding?: number;
             /** @description Random horizontal flip. Default: true for cifar10-subset, false otherwise (digits and clothes are not mirror-symmetric). */
@@ -1035,6 +1040,8 @@ export interface components {
             weightDecay: number;
             nesterov: boolean;
             labelSmoothing: number;
+            /** @description Decay of the weight EMA (0 = none) */
+            emaDecay: number;
             /** @description Images per forward/backward chunk */
             microBatch: number;
             augment: components["schemas"]["Nb201TrainAugmentDto"];
@@ -1072,6 +1079,8 @@ export interface components {
             curve: components["schemas"]["Nb201TrainEpochDto"][];
             /** @description Accuracy on the (first maxTestImages) test images, 0..1 */
             testAccuracy: number;
+            /** @description Test accuracy with the exponential moving average of the weights; null without emaDecay */
+            emaTestAccuracy: number | null;
             testLoss: number;
             /** @description Training throughput (images per second of step time) */
             imagesPerSecond: number;
@@ -1082,6 +1091,213 @@ export interface components {
             weightsSha256: string;
             /** @description Caveats, e.g. that the schedule was shortened */
             notes: string[];
+        };
+        SeNasNb201Spec: {
+            /**
+             * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded. Only cifar10-subset has NAS-Bench-201 ground truth.
+             * @example cifar10-subset
+             */
+            dataset: string;
+            /**
+             * @description Channels of the first stage (NB201: 16).
+             * @example 16
+             */
+            C: number;
+            /**
+             * @description Cells per stage (NB201: 5).
+             * @example 5
+             */
+            N: number;
+            /**
+             * @description Images per SGD step.
+             * @example 64
+             */
+            batchSize: number;
+            /**
+             * @description Seed of initialisation, sampling, split and shuffling.
+             * @example 1
+             */
+            seed: number;
+            /**
+             * @description Peak learning rate of each stage's cosine schedule.
+             * @default 0.05
+             */
+            lr: number;
+            /** @description Use only the first N training images (a valid split is held out of them). Default: all. */
+            maxTrainImages?: number;
+            /**
+             * @description Held-out images each child is evaluated on.
+             * @default 500
+             */
+            evalImages: number;
+            /**
+             * @description Size of the fixed seeded full-space sample for the ground-truth correlation (cifar10-subset only).
+             * @default 50
+             */
+            correlationSample: number;
+            /**
+             * @description Supernet evaluations of the evolutionary search when the final space is larger than maxEnumerate.
+             * @default 100
+             */
+            searchQueries: number;
+            /**
+             * @description Final spaces up to this size are evaluated exhaustively.
+             * @default 64
+             */
+            maxEnumerate: number;
+            /**
+             * @description Supernet training epochs per stage (stages shrinking stages + one final stage).
+             * @example 5
+             */
+            epochsPerStage: number;
+            /**
+             * @description Shrinking (decouple) stages.
+             * @default 2
+             */
+            stages: number;
+            /**
+             * @description Operators removed per shrinking stage (at least one is kept per edge; stages x k <= 24).
+             * @default 10
+             */
+            k: number;
+            /**
+             * @description Most partial models of a merged layer-wise space (each gets its own weights).
+             * @default 9
+             */
+            T: number;
+            /**
+             * @description Children sampled per shrinking stage for the selection importance (Eq. 5).
+             * @default 100
+             */
+            samplesPerStage: number;
+            /**
+             * @description Weight snapshots of a stage's last epoch averaged for evaluation (Eq. 4); 1 = none.
+             * @default 5
+             */
+            snapshots: number;
+            /**
+             * @description Operator ranking for shrinking: se-nas (Eq. 7), or the ablations si (Eq. 5 alone) and random.
+             * @default se-nas
+             * @enum {string}
+             */
+            scoring: "se-nas" | "si" | "random";
+        };
+        RankingCheckDto: {
+            /** @description Which archs were ranked */
+            what: string;
+            /** @description Ground-truth metric */
+            truth: string;
+            n: number;
+            /** @description Kendall tau-b of supernet accuracy against the truth */
+            kendallTau: number;
+            spearmanRho: number;
+            pearsonR: number;
+            topK: {
+                k?: number;
+                precision?: number;
+            }[];
+        };
+        OneShotCorrelationDto: {
+            /** @description (a) fixed seeded sample of the full space */
+            fullSpaceSample: components["schemas"]["RankingCheckDto"] | null;
+            /** @description (b) archs of the final (shrunk) space that were evaluated */
+            finalSpace: components["schemas"]["RankingCheckDto"] | null;
+            /** @description When sample (a) was scored, or why there is no ground truth */
+            note: string;
+        };
+        OneShotResultDto: {
+            /** @enum {string} */
+            method: "spos" | "se-nas";
+            backend: components["schemas"]["TrainerBackendDto"];
+            /** @description Searched arch (NB201 arch string): best child of the final space by supernet accuracy */
+            arch: string;
+            /** @description Op index per edge e0..e5 */
+            ops: number[];
+            /** @description Supernet accuracy (0..1) of the searched arch on the held-out images */
+            supernetAccuracy: number;
+            /** @description Operators left on each edge e0..e5 */
+            survivingOperators: string[][];
+            /** @description Per training stage: space, weight groups, last-epoch loss; for shrinking stages the sampled children, operator scores (SI, SC, score) and removed operators */
+            stages: {
+                [key: string]: unknown;
+            }[];
+            /** @description Search of the final space: how (exhaustive | evolution), evaluated children, best */
+            search: {
+                [key: string]: unknown;
+            };
+            /** @description NB201 record of the searched arch (cifar10-subset only), with its regret to the table optimum */
+            benchmarkRecord: {
+                [key: string]: unknown;
+            } | null;
+            correlation: components["schemas"]["OneShotCorrelationDto"];
+            /** @description Data and schedule actually used; shortened is always true for these jobs, with a description */
+            schedule: {
+                [key: string]: unknown;
+            };
+            imagesPerSecond: number;
+            trainSeconds: number;
+            childrenEvaluated: number;
+            resumedFromStep: number | null;
+            notes: string[];
+        };
+        SposNb201Spec: {
+            /**
+             * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded. Only cifar10-subset has NAS-Bench-201 ground truth.
+             * @example cifar10-subset
+             */
+            dataset: string;
+            /**
+             * @description Channels of the first stage (NB201: 16).
+             * @example 16
+             */
+            C: number;
+            /**
+             * @description Cells per stage (NB201: 5).
+             * @example 5
+             */
+            N: number;
+            /**
+             * @description Images per SGD step.
+             * @example 64
+             */
+            batchSize: number;
+            /**
+             * @description Seed of initialisation, sampling, split and shuffling.
+             * @example 1
+             */
+            seed: number;
+            /**
+             * @description Peak learning rate of each stage's cosine schedule.
+             * @default 0.05
+             */
+            lr: number;
+            /** @description Use only the first N training images (a valid split is held out of them). Default: all. */
+            maxTrainImages?: number;
+            /**
+             * @description Held-out images each child is evaluated on.
+             * @default 500
+             */
+            evalImages: number;
+            /**
+             * @description Size of the fixed seeded full-space sample for the ground-truth correlation (cifar10-subset only).
+             * @default 50
+             */
+            correlationSample: number;
+            /**
+             * @description Supernet evaluations of the evolutionary search when the final space is larger than maxEnumerate.
+             * @default 100
+             */
+            searchQueries: number;
+            /**
+             * @description Final spaces up to this size are evaluated exhaustively.
+             * @default 64
+             */
+            maxEnumerate: number;
+            /**
+             * @description Supernet training epochs.
+             * @example 10
+             */
+            epochs: number;
         };
     };
     responses: never;
