@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppRole } from './app.module';
+import { ExpressPrototypeAdapter } from './common/express-adapter';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { JobKindRegistry } from './jobs/job-kind.registry';
@@ -12,7 +13,7 @@ import { AppConfig } from './config/config';
 
 /** Nest application with everything the HTTP API needs (versioning, validation, problems, docs). */
 export async function createHttpApp(config: AppConfig, databaseUrl: string, role: AppRole): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, role), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, role), new ExpressPrototypeAdapter(), {
     bufferLogs: true,
     bodyParser: false,
   });

@@ -23,6 +23,8 @@ export const KEY_CACHE_TTL_MS = 10_000;
 @Injectable()
 export class AuthService {
   private readonly verified = new LRUCache<string, Team>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
+  /** Database look-ups in progress, by key hash. */
+  private readonly lookups = new Map<string, Promise<Team | null>>();
 
   constructor(
     @InjectRepository(Team) private readonly teams: Repository<Team>,
@@ -52,6 +54,17 @@ export class AuthService {
     const hash = hashKey(key);
     const cached = this.verified.get(hash);
     if (cached) return cached;
+    // one database look-up per key at a time: when a busy key's cache entry expires, the requests that arrive
+    // during the look-up wait for it instead of each sending their own (which queued on the connection pool)
+    let lookup = this.lookups.get(hash);
+    if (!lookup) {
+      lookup = this.lookUp(hash).finally(() => this.lookups.delete(hash));
+      this.lookups.set(hash, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookUp(hash: string): Promise<Team | null> {
     const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { team: true } });
     if (row?.team) this.verified.set(hash, row.team);
     return row?.team ?? null;

@@ -1,0 +1,35 @@
+import type { NestApplicationOptions } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { Express } from 'express';
+import * as http from 'node:http';
+
+/**
+ * Request and response classes whose prototypes are `app.request` / `app.response` of the Express app, which is
+ * re-pointed at them (their own prototypes are the old `app.request` / `app.response`, so everything Express or a
+ * plugin put there is still inherited).
+ *
+ * Why: Express's `app.handle` calls `Object.setPrototypeOf(req, app.request)` (and the same for `res`) on every
+ * request. On Node 20 (V8 11.3) an object whose prototype is changed after construction is not freed by the
+ * young-generation GC: with it, the request and response objects of nearly every request survived scavenges and
+ * were promoted (old space grew ~6-11 MB/s at 500 req/s), each scavenge took 3-7 ms and a mark-compact followed
+ * every few seconds; those pauses were the p99 of the API (benchmarks/benchmark/perf.ts). When the server already
+ * builds the objects on those prototypes, Express's call changes nothing and they die young.
+ */
+export function expressMessageClasses(app: Express): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } {
+  class AppRequest extends http.IncomingMessage {}
+  class AppResponse<Request extends http.IncomingMessage = http.IncomingMessage> extends http.ServerResponse<Request> {}
+  Object.setPrototypeOf(AppRequest.prototype, app.request);
+  Object.setPrototypeOf(AppResponse.prototype, app.response);
+  app.request = AppRequest.prototype as unknown as Express['request'];
+  app.response = AppResponse.prototype as unknown as Express['response'];
+  return { IncomingMessage: AppRequest, ServerResponse: AppResponse };
+}
+
+/** Nest's Express adapter, with an HTTP server that builds requests and responses on Express's prototypes (above). */
+export class ExpressPrototypeAdapter extends ExpressAdapter {
+  override initHttpServer(options: NestApplicationOptions): void {
+    // HTTPS and forceCloseConnections keep Nest's own server set-up (neither is used by this service)
+    if (options?.httpsOptions || options?.forceCloseConnections) return super.initHttpServer(options);
+    this.httpServer = http.createServer(expressMessageClasses(this.getInstance<Express>()), this.getInstance<Express>());
+  }
+}
