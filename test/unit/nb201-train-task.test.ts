@@ -8,13 +8,11 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
-import { checkpointFileName, writeFileAtomic } from '../../src/trainer/checkpoint-file';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { TrainerSupervisor } from '../../src/trainer/supervisor';
 import type { Nb201TrainInput } from '../../src/trainer/nb201/input';
-import type { TaskContext, TaskProgress } from '../../src/trainer/tasks/task';
+import { TaskRun, taskContext } from '../support/task-context';
 import { Nb201TrainResult, nb201Train } from '../../src/trainer/tasks/nb201-train';
-import type { ResumeFrom } from '../../src/trainer/protocol';
 
 const dataDir = loadConfig().dataDir;
 const RESNET = '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|';
@@ -37,39 +35,8 @@ const tiny = (over: Partial<Nb201TrainInput> = {}): Nb201TrainInput => ({
   ...over,
 });
 
-interface Run {
-  ctx: TaskContext;
-  progress: TaskProgress[];
-  checkpoints: Array<{ path: string; step: number; epoch: number }>;
-}
-
-/** A TaskContext like the child's: atomic checkpoint files, cancel at step boundaries (optionally after `cancelAfter` boundaries). */
-function context(input: Nb201TrainInput, dir: string, resumeFrom: ResumeFrom | null = null, cancelAfter = Infinity): Run {
-  const ac = new AbortController();
-  const progress: TaskProgress[] = [];
-  const checkpoints: Run['checkpoints'] = [];
-  let boundaries = 0;
-  const ctx: TaskContext = {
-    taskId: 't',
-    input,
-    resumeFrom,
-    checkpointDir: dir,
-    signal: ac.signal,
-    progress: (p) => progress.push(p),
-    async writeCheckpoint(data, step, epoch) {
-      const file = path.join(dir, checkpointFileName(step));
-      await writeFileAtomic(file, data);
-      checkpoints.push({ path: file, step, epoch });
-      return file;
-    },
-    async boundary() {
-      await new Promise((r) => setImmediate(r));
-      if (++boundaries > cancelAfter) ac.abort();
-      if (ac.signal.aborted) throw new TrainerAbortedError('cancelled');
-    },
-  };
-  return { ctx, progress, checkpoints };
-}
+type Run = TaskRun;
+const context = taskContext;
 
 describe('nb201-train task (real MNIST, wasm)', () => {
   let root: string;

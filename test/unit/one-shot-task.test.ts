@@ -14,12 +14,10 @@ import { loadConfig } from '../../src/config/config';
 import { Rng } from '../../src/search/common/rng';
 import { inOpSpace, opSpaceSize, partialModels } from '../../src/search/se-nas/op-space';
 import { mergeLayerSpaces, scoreOperators, shrink } from '../../src/search/se-nas/scores';
-import { checkpointFileName, writeFileAtomic } from '../../src/trainer/checkpoint-file';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { opKernel } from '../../src/trainer/nb201/forward';
-import type { ResumeFrom } from '../../src/trainer/protocol';
 import { OneShotResult, nb201OneShot } from '../../src/trainer/tasks/nb201-one-shot';
-import type { TaskContext, TaskProgress } from '../../src/trainer/tasks/task';
+import { TaskRun, taskContext } from '../support/task-context';
 
 const dataDir = loadConfig().dataDir;
 
@@ -45,41 +43,8 @@ const tiny = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   ...over,
 });
 
-interface Run {
-  ctx: TaskContext;
-  progress: TaskProgress[];
-  checkpoints: Array<{ path: string; step: number; epoch: number }>;
-  boundaries: () => number;
-}
-
-/** A TaskContext like the child's: atomic checkpoint files, cancel at step boundaries (after `cancelAfter` boundaries). */
-function context(input: unknown, dir: string, resumeFrom: ResumeFrom | null = null, cancelAfter = Infinity): Run {
-  fs.mkdirSync(dir, { recursive: true });
-  const ac = new AbortController();
-  const progress: TaskProgress[] = [];
-  const checkpoints: Run['checkpoints'] = [];
-  let boundaries = 0;
-  const ctx: TaskContext = {
-    taskId: 't',
-    input,
-    resumeFrom,
-    checkpointDir: dir,
-    signal: ac.signal,
-    progress: (p) => progress.push(p),
-    async writeCheckpoint(data, step, epoch) {
-      const file = path.join(dir, checkpointFileName(step));
-      await writeFileAtomic(file, data);
-      checkpoints.push({ path: file, step, epoch });
-      return file;
-    },
-    async boundary() {
-      await new Promise((r) => setImmediate(r));
-      if (++boundaries > cancelAfter) ac.abort();
-      if (ac.signal.aborted) throw new TrainerAbortedError('cancelled');
-    },
-  };
-  return { ctx, progress, checkpoints, boundaries: () => boundaries };
-}
+type Run = TaskRun;
+const context = taskContext;
 
 /** What a resumed run must reproduce exactly (everything but timings, counters of this process and the resume note). */
 function outcome(r: OneShotResult): unknown {
