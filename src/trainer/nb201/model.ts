@@ -9,9 +9,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { NB201_OPS } from '../../benchmarks/nb201/types';
 import { Rng } from '../../search/common/rng';
-import type { NamedVariable, TrainableNetwork } from '../engine/network';
 import { BN_MOMENTUM, nb201Logits, opKernel } from './forward';
-import { WeightStore, createNb201Weights } from './weights';
+import { StoreNetwork, WeightStore, createNb201Weights } from './weights';
 
 export { BN_EPS, BN_MOMENTUM } from './forward';
 export type { NamedVariable } from '../engine/network';
@@ -29,19 +28,22 @@ export interface Nb201NetConfig {
   seed: number;
 }
 
+function checkConfig(config: Nb201NetConfig): Nb201NetConfig {
+  if (config.ops.length !== 6 || config.ops.some((o) => !Number.isInteger(o) || o < 0 || o >= NB201_OPS.length)) {
+    throw new RangeError('ops must be six NB201 op indices');
+  }
+  return config;
+}
+
 /** Name prefix of edge `edge`'s conv/BN weights in cell `cell` of stage `stage`. */
 export const fixedEdgeName = (stage: number, cell: number, edge: number): string => `s${stage}.c${cell}.e${edge}`;
 
-export class Nb201Network implements TrainableNetwork {
+export class Nb201Network extends StoreNetwork {
   readonly config: Nb201NetConfig;
-  private readonly store: WeightStore;
 
   constructor(config: Nb201NetConfig) {
-    if (config.ops.length !== 6 || config.ops.some((o) => !Number.isInteger(o) || o < 0 || o >= NB201_OPS.length)) {
-      throw new RangeError('ops must be six NB201 op indices');
-    }
+    super(new WeightStore(Rng.fromSeed(checkConfig(config).seed), 'nb201'));
     this.config = config;
-    this.store = new WeightStore(Rng.fromSeed(config.seed), 'nb201');
     createNb201Weights(this.store, { ...config, inputChannels: config.inputShape[2] }, (stage, cell, c) => {
       for (let e = 0; e < 6; e++) {
         const k = opKernel(config.ops[e]);
@@ -56,39 +58,11 @@ export class Nb201Network implements TrainableNetwork {
     return this.config.numClasses;
   }
 
-  /** Trainable parameters in creation (forward) order. */
-  get params(): NamedVariable[] {
-    return this.store.params;
-  }
-
-  /** BN running statistics (not trainable). */
-  get buffers(): NamedVariable[] {
-    return this.store.buffers;
-  }
-
-  activeParams(): readonly NamedVariable[] {
-    return this.store.params;
-  }
-
-  /** The variable called `name` (a checkpoint key). */
-  variable(name: string): tf.Variable {
-    return this.store.get(name);
-  }
-
-  /** Total trainable parameter count. */
-  paramCount(): number {
-    return this.params.reduce((s, p) => s + p.variable.size, 0);
-  }
-
   forward(x: tf.Tensor4D, training: boolean, updateStats = training, bnMomentum = BN_MOMENTUM): tf.Tensor2D {
     return nb201Logits(x, this.config.ops, this.config.cellsPerStage, (n) => this.store.get(n), (s, c, e) => fixedEdgeName(s, c, e), {
       training,
       updateStats,
       momentum: bnMomentum,
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }

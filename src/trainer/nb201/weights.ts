@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../search/common/rng';
-import type { NamedVariable } from '../engine/network';
+import type { NamedVariable, TrainableNetwork } from '../engine/network';
 
 /** Uniform in [-bound, bound) from the seeded Rng (PyTorch's kaiming_uniform(a=sqrt 5) gives bound 1/sqrt(fan_in)). */
 function uniform(rng: Rng, n: number, bound: number): Float32Array {
@@ -128,4 +128,42 @@ export function createNb201Weights(
   store.bn('lastact.bn', c);
   store.linear('classifier', c, cfg.numClasses);
   return c;
+}
+
+/** A network whose variables live in a WeightStore: the accessors every such network shares. */
+export abstract class StoreNetwork implements TrainableNetwork {
+  protected constructor(protected readonly store: WeightStore) {}
+
+  abstract get numClasses(): number;
+
+  abstract forward(x: tf.Tensor4D, training: boolean, updateStats?: boolean, bnMomentum?: number): tf.Tensor2D;
+
+  /** Trainable parameters in creation order (for a supernet: of every path). */
+  get params(): NamedVariable[] {
+    return this.store.params;
+  }
+
+  /** BN running statistics (not trainable). */
+  get buffers(): NamedVariable[] {
+    return this.store.buffers;
+  }
+
+  /** A fixed network uses all its parameters; supernets override this with their selected path's. */
+  activeParams(): readonly NamedVariable[] {
+    return this.store.params;
+  }
+
+  /** The variable called `name` (a checkpoint key). */
+  variable(name: string): tf.Variable {
+    return this.store.get(name);
+  }
+
+  /** Total trainable parameter count (sum of variable sizes). */
+  paramCount(): number {
+    return this.store.params.reduce((n, p) => n + p.variable.size, 0);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
 }

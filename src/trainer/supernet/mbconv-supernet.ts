@@ -6,68 +6,44 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../search/common/rng';
-import type { NamedVariable, TrainableNetwork } from '../engine/network';
+import type { NamedVariable } from '../engine/network';
 import { BN_MOMENTUM } from '../nb201/forward';
-import { WeightStore } from '../nb201/weights';
+import { StoreNetwork, WeightStore } from '../nb201/weights';
 import { sliceChannels, sliceConvWeight } from './masked';
 import { mbconvLogits } from './mbconv-forward';
 import { MbconvConfig, MbconvSpace, cloneConfig, maxConfig, sampleConfig, validateConfig, validateSpace } from './mbconv-space';
 import { MbconvWeightSpec, createWeights, mbconvParamCount, mbconvWeightSpecs, specBufferNames, specParamNames } from './mbconv-weights';
 
 /** A fixed MBConv network (an extracted sub-network): its variables have exactly the configuration's shapes. */
-export class MbconvSubnet implements TrainableNetwork {
+export class MbconvSubnet extends StoreNetwork {
   constructor(
     readonly space: MbconvSpace,
     readonly config: MbconvConfig,
-    private readonly store: WeightStore,
-  ) {}
+    store: WeightStore,
+  ) {
+    super(store);
+  }
 
   get numClasses(): number {
     return this.space.numClasses;
   }
 
-  get params(): readonly NamedVariable[] {
-    return this.store.params;
-  }
-
-  get buffers(): readonly NamedVariable[] {
-    return this.store.buffers;
-  }
-
-  activeParams(): readonly NamedVariable[] {
-    return this.store.params;
-  }
-
-  variable(name: string): tf.Variable {
-    return this.store.get(name);
-  }
-
-  /** Total trainable parameter count (sum of variable sizes). */
-  paramCount(): number {
-    return this.store.params.reduce((n, p) => n + p.variable.size, 0);
-  }
-
   forward(x: tf.Tensor4D, training: boolean, updateStats = training, bnMomentum = BN_MOMENTUM): tf.Tensor2D {
     return mbconvLogits(x, this.space, this.config, (n) => this.store.get(n), { training, updateStats, momentum: bnMomentum });
   }
-
-  dispose(): void {
-    this.store.dispose();
-  }
 }
 
-export class MbconvSupernet implements TrainableNetwork {
+export class MbconvSupernet extends StoreNetwork {
   readonly space: MbconvSpace;
-  private readonly store: WeightStore;
   private readonly paramByName: Map<string, NamedVariable>;
   private config: MbconvConfig;
   private active: NamedVariable[] = [];
 
   /** Throws a RangeError naming the bad field of an invalid space. Starts at the largest sub-network. */
   constructor(space: MbconvSpace, seed: number) {
+    super(new WeightStore(Rng.fromSeed(seed), 'mbconv'));
     validateSpace(space);
     this.space = space;
-    this.store = new WeightStore(Rng.fromSeed(seed), 'mbconv');
     this.config = maxConfig(space);
     createWeights(this.store, mbconvWeightSpecs(space, this.config));
     this.paramByName = new Map(this.store.params.map((p) => [p.name, p]));
@@ -76,19 +52,6 @@ export class MbconvSupernet implements TrainableNetwork {
 
   get numClasses(): number {
     return this.space.numClasses;
-  }
-
-  /** Every parameter of every sub-network (the largest configuration's shapes). */
-  get params(): readonly NamedVariable[] {
-    return this.store.params;
-  }
-
-  get buffers(): readonly NamedVariable[] {
-    return this.store.buffers;
-  }
-
-  variable(name: string): tf.Variable {
-    return this.store.get(name);
   }
 
   /** A uniformly random sub-network configuration (does not select it; pass it to `set`). */
@@ -115,12 +78,12 @@ export class MbconvSupernet implements TrainableNetwork {
   }
 
   /** The variables the selected sub-network touches (whole variables, though it may use only a slice of each). */
-  activeParams(): readonly NamedVariable[] {
+  override activeParams(): readonly NamedVariable[] {
     return this.active;
   }
 
   /** Trainable parameters a standalone copy of `config` (default: the selected one) has. */
-  paramCount(config: MbconvConfig = this.config): number {
+  override paramCount(config: MbconvConfig = this.config): number {
     validateConfig(this.space, config);
     return mbconvParamCount(this.space, config);
   }
@@ -163,9 +126,5 @@ export class MbconvSupernet implements TrainableNetwork {
     const out = { values: Float32Array.from(t.dataSync()), shape: t.shape.slice() };
     t.dispose();
     return out;
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }

@@ -13,10 +13,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NB201_NUM_EDGES, NB201_OPS } from '../../benchmarks/nb201/types';
 import { Rng } from '../../search/common/rng';
 import { OpSpace, partialModels } from '../../search/se-nas/op-space';
-import type { NamedVariable, TrainableNetwork } from '../engine/network';
+import type { NamedVariable } from '../engine/network';
 import { BN_MOMENTUM, nb201Logits, opKernel } from '../nb201/forward';
 import { Nb201Network, fixedEdgeName } from '../nb201/model';
-import { WeightStore, createNb201Weights } from '../nb201/weights';
+import { StoreNetwork, WeightStore, createNb201Weights } from '../nb201/weights';
 
 export interface Nb201SupernetConfig {
   /** Channels of the first stage (NB201: 16). */
@@ -33,17 +33,16 @@ const PARAM_OPS = NB201_OPS.map((_, i) => i).filter((o) => opKernel(o) > 0);
 /** Weights that every path uses (stem, reductions, lastact, classifier) are those not under a cell edge. */
 const isEdgeWeight = (name: string): boolean => /^s\d+\.c\d+\.e\d/.test(name);
 
-export class Nb201Supernet implements TrainableNetwork {
+export class Nb201Supernet extends StoreNetwork {
   readonly config: Nb201SupernetConfig;
-  private readonly store: WeightStore;
   private readonly shared: NamedVariable[];
   private path: number[] = [1, 1, 1, 1, 1, 1];
   /** Edge groups with independent weights per partial model (only groups of >= 2 edges matter). */
   private groups: number[][] = [];
 
   constructor(config: Nb201SupernetConfig) {
+    super(new WeightStore(Rng.fromSeed(config.seed), 'nb201_supernet'));
     this.config = config;
-    this.store = new WeightStore(Rng.fromSeed(config.seed), 'nb201_supernet');
     createNb201Weights(this.store, { ...config, inputChannels: config.inputShape[2] }, (stage, cell, c) => {
       for (let e = 0; e < NB201_NUM_EDGES; e++) {
         for (const op of PARAM_OPS) {
@@ -57,14 +56,6 @@ export class Nb201Supernet implements TrainableNetwork {
 
   get numClasses(): number {
     return this.config.numClasses;
-  }
-
-  get params(): readonly NamedVariable[] {
-    return this.store.params;
-  }
-
-  get buffers(): readonly NamedVariable[] {
-    return this.store.buffers;
   }
 
   /** Selects the path (one op index per edge) used by forward() and activeParams(). */
@@ -100,7 +91,7 @@ export class Nb201Supernet implements TrainableNetwork {
     return edgeKey(stage, cell, e, ops[e], this.variant(stage, cell, e, ops));
   }
 
-  activeParams(): readonly NamedVariable[] {
+  override activeParams(): readonly NamedVariable[] {
     const out = this.shared.slice();
     const { cellsPerStage } = this.config;
     for (let s = 0; s < 3; s++) {
@@ -184,10 +175,6 @@ export class Nb201Supernet implements TrainableNetwork {
       p.variable.assign(this.store.get(source));
     }
     return net;
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }
 
