@@ -11,7 +11,6 @@ import { Rng } from '../../search/common/rng';
 import { gridSpace } from '../../search/common/space';
 import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../checkpoint-file';
 import { BackendChoice, selectBackend } from '../engine/backend';
-import type { ImageBatch } from '../engine/bn-recalibration';
 import { SnapshotAverage } from '../engine/weight-averaging';
 import { Sgd, exportState, importState } from '../nb201/train-loop';
 import { ChildEvaluator, LabelledBatch } from '../one-shot/child-eval';
@@ -58,14 +57,15 @@ function firstImages(s: ImageSplit, n: number | null): ImageSplit {
   return { ...s, count: n, images: s.images.subarray(0, n * size), labels: s.labels.subarray(0, n) };
 }
 
-function take<T extends ImageBatch>(stream: BatchStream, maxBatches: number, maxImages = Infinity): T[] {
-  const out: T[] = [];
+/** The first images of one unshuffled pass of `stream` (at most maxBatches batches and maxImages images), copied. */
+function take(stream: BatchStream, maxBatches: number, maxImages = Infinity): LabelledBatch[] {
+  const out: LabelledBatch[] = [];
   let n = 0;
   for (const b of stream.epoch(0)) {
     if (out.length >= maxBatches || n >= maxImages) break;
     const k = Math.min(b.shape[0], maxImages - n);
     const size = b.shape[1] * b.shape[2] * b.shape[3];
-    out.push({ x: b.x.slice(0, k * size), y: b.y.slice(0, k), shape: [k, b.shape[1], b.shape[2], b.shape[3]] } as unknown as T);
+    out.push({ x: b.x.slice(0, k * size), y: b.y.slice(0, k), shape: [k, b.shape[1], b.shape[2], b.shape[3]] });
     n += k;
   }
   return out;
@@ -82,7 +82,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   const recalStream = new BatchStream(trainAll, { indices: streams.split.train, batchSize: input.batchSize, seed: input.seed + 1, stats: streams.stats, shuffle: true });
   const imageShape: [number, number, number] = [trainAll.height, trainAll.width, trainAll.channels];
   const net = new Nb201Supernet({ channels: input.C, cellsPerStage: input.N, inputShape: imageShape, numClasses: ds.numClasses, seed: input.seed });
-  const evaluator = new ChildEvaluator(net, take(recalStream, input.recalBatches), take<LabelledBatch>(valid, Infinity, input.evalImages));
+  const evaluator = new ChildEvaluator(net, take(recalStream, input.recalBatches), take(valid, Infinity, input.evalImages));
   const { truth, reason } = GroundTruth.forDataset(input.dataset, input.benchmarkDir);
   const grid = gridSpace(6, NB201_OPS.length);
   const fullSpaceSample = Rng.fromSeed(CORRELATION_SAMPLE_SEED).sampleIndices(grid.size, input.correlationSample).map((i) => grid.opsOf(i).slice());
