@@ -1,5 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { InvalidInputError, violation } from './errors';
+import { isUuid } from './uuid';
 
 /** Position after the last row of a page: created_at in microseconds (full timestamptz precision) and id. */
 interface KeysetCursor {
@@ -7,7 +8,6 @@ interface KeysetCursor {
   i: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Page<T> {
   items: T[];
@@ -50,7 +50,7 @@ function encodeCursor(c: KeysetCursor): string {
 function decodeCursor(raw: string): KeysetCursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<KeysetCursor>;
-    if (typeof c.t === 'string' && /^-?\d{1,19}$/.test(c.t) && typeof c.i === 'string' && UUID.test(c.i)) return { t: c.t, i: c.i };
+    if (typeof c.t === 'string' && /^-?\d{1,19}$/.test(c.t) && typeof c.i === 'string' && isUuid(c.i)) return { t: c.t, i: c.i };
   } catch {
     // fall through
   }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { isUuid } from '../common/uuid';
 
 /** One file of a dataset, as it will be written to disk: the concatenation of its chunks. */
 export interface FileToStore {
@@ -11,7 +12,6 @@ export interface FileToStore {
 
 const TMP_PREFIX = '.tmp-';
 const TRASH_PREFIX = '.trash-';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function sha256Chunks(chunks: readonly Uint8Array[]): { sha256: string; size: number } {
   const h = createHash('sha256');
@@ -58,7 +58,7 @@ export class DatasetStorage {
 
   /** Path of a dataset's directory relative to the storage dir (what the DB row keeps). */
   relativePath(id: string): string {
-    if (!UUID.test(id)) throw new Error(`dataset id ${id} is not a UUID`);
+    if (!isUuid(id)) throw new Error(`dataset id ${id} is not a UUID`);
     return path.posix.join('datasets', id);
   }
 

@@ -13,13 +13,13 @@ import { CreateDatasetBody } from './dto/create-dataset.dto';
 import { ListDatasetsQuery } from './dto/list-datasets.query';
 import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from './formats';
 import { UploadedPart, ingestUpload } from './ingest';
+import { isUuid } from '../common/uuid';
 
 /** All files of one upload may decompress to at most this many times config.maxUploadBytes. */
 export const DECOMPRESSION_FACTOR = 4;
 /** Temp/trash directories older than this are crash leftovers and removed at start-up. */
 const SWEEP_AFTER_MS = 60 * 60 * 1000;
 const ACTIVE_JOB_STATUSES = ['queued', 'running'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a job's `spec.dataset` refers to. */
 export type ResolvedDataset =
@@ -95,7 +95,7 @@ export class DatasetsService implements OnModuleInit {
 
   /** A dataset of the team; another team's dataset is "not found". */
   async get(team: Team, id: string): Promise<Dataset> {
-    const d = UUID.test(id) ? await this.datasets.findOneBy({ id, teamId: team.id }) : null;
+    const d = isUuid(id) ? await this.datasets.findOneBy({ id, teamId: team.id }) : null;
     if (!d) throw new NotFoundError(`dataset ${id} not found`);
     return d;
   }
@@ -137,7 +137,7 @@ export class DatasetsService implements OnModuleInit {
    */
   async resolveForJob(team: Pick<Team, 'id'>, datasetRef: string): Promise<ResolvedDataset> {
     if (isBuiltinDatasetName(datasetRef)) return { kind: 'builtin', name: datasetRef };
-    const d = typeof datasetRef === 'string' && UUID.test(datasetRef) ? await this.datasets.findOneBy({ id: datasetRef, teamId: team.id }) : null;
+    const d = isUuid(datasetRef) ? await this.datasets.findOneBy({ id: datasetRef, teamId: team.id }) : null;
     if (!d) {
       const builtins = BUILTIN_DATASETS.join(', ');
       throw new InvalidInputError(`spec.dataset must be a builtin dataset (${builtins}) or the id of one of your uploaded datasets, got ${JSON.stringify(datasetRef)}`, [

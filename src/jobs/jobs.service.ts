@@ -15,6 +15,7 @@ import { appendJobEvent } from './append-event';
 import { JobEvent } from './job-event.entity';
 import { Job, TERMINAL_STATUSES } from './job.entity';
 import { QueueService } from './queue.service';
+import { isUuid } from '../common/uuid';
 
 export interface CreatedJob {
   job: Job;
@@ -22,7 +23,6 @@ export interface CreatedJob {
   created: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class JobsService {
@@ -97,7 +97,7 @@ export class JobsService {
   }
 
   async get(team: Team, id: string): Promise<Job> {
-    if (!UUID.test(id)) throw new InvalidInputError(`job id "${id}" is not a UUID`, [violation('id', 'isUuid', 'must be a UUID')]);
+    if (!isUuid(id)) throw new InvalidInputError(`job id "${id}" is not a UUID`, [violation('id', 'isUuid', 'must be a UUID')]);
     const job = await this.jobs.findOneBy({ id, teamId: team.id });
     if (!job) throw new NotFoundError(`job ${id} not found`);
     return job;

@@ -13,6 +13,7 @@ import { DatasetBaselineSpec } from './dto/dataset-baseline-spec.dto';
 import type { TrainerRunOptions } from './supervisor';
 import { TrainerCheckpoint, trainerRunOptions } from './trainer-job';
 import type { BaselineDatasetRef, LinearBaselineInput, LinearBaselineResult } from './tasks';
+import { isUuid } from '../common/uuid';
 
 /** What the kind needs to know about an uploaded dataset (fields of the Dataset row). */
 export interface StoredDatasetInfo {
@@ -40,11 +41,10 @@ export type DatasetBaselineCheckpoint = TrainerCheckpoint;
 
 export const DATASET_BASELINE_KIND = 'dataset-baseline';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Throws a 400 naming spec.dataset unless `ref` is a builtin dataset name or an uploaded dataset's uuid. */
 export function checkDatasetRef(ref: string): void {
-  if (isBuiltinDatasetName(ref) || UUID.test(ref)) return;
+  if (isBuiltinDatasetName(ref) || isUuid(ref)) return;
   throw new InvalidInputError(`spec.dataset must be a builtin dataset (${BUILTIN_DATASETS.join(', ')}) or an uploaded dataset id, got "${ref}"`, [
     violation('spec.dataset', 'isBuiltinOrDatasetId', `must be one of ${BUILTIN_DATASETS.join(', ')} or the uuid of an uploaded dataset`),
   ]);

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsNumber, IsOptional, IsPositive, Max, Min, ValidateBy } from 'class-validator';
 import { NB201_SIZE, parseArchStr } from '../../benchmarks/nb201/arch';
 import { BUILTIN_DATASETS, isBuiltinDatasetName } from '../../datasets/formats';
+import { isUuid } from '../../common/uuid';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXAMPLE_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
 
 /** Default of `validFraction` (the task itself has none): 10% held out so the curve has a valid accuracy per epoch. */
@@ -18,7 +18,7 @@ export function isNb201ArchKey(v: unknown): boolean {
 
 /** True for a builtin dataset name, or a UUID (an uploaded dataset: rejected later with a 422, the task cannot read it). */
 function isDatasetRef(v: unknown): boolean {
-  return isBuiltinDatasetName(v) || (typeof v === 'string' && UUID.test(v));
+  return isBuiltinDatasetName(v) || (isUuid(v));
 }
 
 /**
