@@ -2,7 +2,7 @@
 import { FieldViolation, InvalidInputError, violation } from '../../common/errors';
 import { parseArchStr } from '../../benchmarks/nb201/arch';
 import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from '../../datasets/formats';
-import { InputObject, numberField } from '../tasks/input-checks';
+import { InputObject, booleanField, numberField } from '../tasks/input-checks';
 
 export interface Nb201TrainInput {
   /** Official NB201 arch string, e.g. |nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2| */
@@ -52,12 +52,6 @@ export type ResolvedNb201TrainInput = Required<Omit<Nb201TrainInput, 'maxTrainIm
 
 type Obj = InputObject;
 
-function bool(o: Obj, key: string, out: FieldViolation[], fallback: boolean): boolean {
-  const v = o[key] ?? fallback;
-  if (typeof v !== 'boolean') out.push(violation(`input.${key}`, 'isBoolean', `${key} must be a boolean`));
-  return v as boolean;
-}
-
 function optionalInt(o: Obj, key: string, out: FieldViolation[]): number | null {
   return o[key] === undefined || o[key] === null ? null : numberField(o, key, { int: true, min: 1 }, out);
 }
@@ -89,12 +83,12 @@ export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
     validFraction: numberField(o, 'validFraction', { min: 0, max: 0.5 }, out),
     momentum: numberField(o, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
     weightDecay: numberField(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
-    nesterov: bool(o, 'nesterov', out, true),
+    nesterov: booleanField(o, 'nesterov', out, true),
     labelSmoothing: numberField(o, 'labelSmoothing', { min: 0, max: 0.5 }, out, 0),
     emaDecay: numberField(o, 'emaDecay', { min: 0, max: 0.99999 }, out, 0),
     warmupEpochs: numberField(o, 'warmupEpochs', { min: 0, max: 1000 }, out, 0),
     cropPadding: numberField(o, 'cropPadding', { int: true, min: 0, max: 16 }, out, isCifar ? 4 : 0),
-    horizontalFlip: bool(o, 'horizontalFlip', out, isCifar),
+    horizontalFlip: booleanField(o, 'horizontalFlip', out, isCifar),
     microBatch: numberField(o, 'microBatch', { int: true, min: 1, max: 4096 }, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
     checkpointEvery: numberField(o, 'checkpointEvery', { int: true, min: 1 }, out, 50),
     progressEvery: numberField(o, 'progressEvery', { int: true, min: 1 }, out, 5),

@@ -1,7 +1,7 @@
 /** Input of the `nb201-one-shot` trainer task (SPOS and SE-NAS on the NB201 supernet) and its validation. */
 import { FieldViolation, InvalidInputError, violation } from '../../common/errors';
 import { SCORING_RULES, ScoringRule } from '../../search/se-nas/scores';
-import { InputObject, numberField } from '../tasks/input-checks';
+import { InputObject, booleanField, numberField } from '../tasks/input-checks';
 import { BaselineDatasetRef, parseDatasetRef } from '../tasks/linear-baseline-input';
 
 export const ONE_SHOT_METHODS = ['spos', 'se-nas'] as const;
@@ -56,12 +56,6 @@ export interface OneShotInput {
   progressEvery: number;
 }
 
-function bool(o: InputObject, key: string, out: FieldViolation[], fallback: boolean): boolean {
-  const v = o[key] ?? fallback;
-  if (typeof v !== 'boolean') out.push(violation(`input.${key}`, 'isBoolean', `${key} must be a boolean`));
-  return v as boolean;
-}
-
 export function parseOneShotInput(raw: unknown): OneShotInput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidInputError('nb201-one-shot input must be an object', [violation('input', 'isObject', 'must be an object')]);
@@ -91,7 +85,7 @@ export function parseOneShotInput(raw: unknown): OneShotInput {
     lr: numberField(o, 'lr', { exclusiveMin: 0, max: 10 }, out, 0.05),
     momentum: numberField(o, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
     weightDecay: numberField(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
-    nesterov: bool(o, 'nesterov', out, true),
+    nesterov: booleanField(o, 'nesterov', out, true),
     seed: int('seed', 0, 2 ** 31 - 1),
     validFraction: numberField(o, 'validFraction', { min: 0.01, max: 0.5 }, out, 0.1),
     evalImages: int('evalImages', 16, 100000, 500),
@@ -102,7 +96,7 @@ export function parseOneShotInput(raw: unknown): OneShotInput {
     maxTrainImages: o.maxTrainImages === undefined || o.maxTrainImages === null ? null : int('maxTrainImages', 16, 10_000_000),
     microBatch: int('microBatch', 1, 1024, typeof o.batchSize === 'number' ? o.batchSize : 1),
     cropPadding: int('cropPadding', 0, 16, isCifar ? 4 : 0),
-    horizontalFlip: bool(o, 'horizontalFlip', out, isCifar),
+    horizontalFlip: booleanField(o, 'horizontalFlip', out, isCifar),
     checkpointEvery: int('checkpointEvery', 1, 1_000_000, 50),
     progressEvery: int('progressEvery', 1, 1_000_000, 5),
   };

@@ -26,3 +26,10 @@ export function numberField(o: InputObject, key: string, rule: NumberRule, out: 
   }
   return v as number;
 }
+
+/** Reads `o[key]` (or the fallback) as a boolean; a violation names `input.<key>`. */
+export function booleanField(o: InputObject, key: string, out: FieldViolation[], fallback: boolean): boolean {
+  const v = o[key] ?? fallback;
+  if (typeof v !== 'boolean') out.push(violation(`input.${key}`, 'isBoolean', `${key} must be a boolean`));
+  return v as boolean;
+}

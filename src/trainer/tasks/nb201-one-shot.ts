@@ -5,7 +5,6 @@
  */
 import { formatArchStr } from '../../benchmarks/nb201/arch';
 import { NB201_OPS } from '../../benchmarks/nb201/types';
-import { ImageSplit } from '../../datasets/formats';
 import { BatchStream, trainValidStreams } from '../../datasets/pipeline';
 import { Rng } from '../../search/common/rng';
 import { gridSpace } from '../../search/common/space';
@@ -19,7 +18,7 @@ import { GroundTruth, Nb201Record, RankingCheck } from '../one-shot/ground-truth
 import { OneShotInput, parseOneShotInput } from '../one-shot/input';
 import { RunState, StageRecord, initialState, replayExpansions, runStages, stageEpochs, trainingStages, withStageWeights } from '../one-shot/runner';
 import { Nb201Supernet } from '../supernet/nb201-supernet';
-import { loadDatasetRef } from './dataset-ref';
+import { firstImages, loadDatasetRef } from './dataset-ref';
 import type { TaskContext, TrainerTask } from './task';
 
 /** Seed of the fixed full-space sample of the correlation check (a): the same archs for every job. */
@@ -49,12 +48,6 @@ export interface OneShotResult {
   childrenEvaluated: number;
   resumedFromStep: number | null;
   notes: string[];
-}
-
-function firstImages(s: ImageSplit, n: number | null): ImageSplit {
-  if (n === null || n >= s.count) return s;
-  const size = s.height * s.width * s.channels;
-  return { ...s, count: n, images: s.images.subarray(0, n * size), labels: s.labels.subarray(0, n) };
 }
 
 /** The first images of one unshuffled pass of `stream` (at most maxBatches batches and maxImages images), copied. */

@@ -9,15 +9,15 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../common/errors';
-import { DatasetFormatError, ImageDataset, ImageSplit, loadBuiltinDataset } from '../../datasets/formats';
 import { BatchStream, trainValidStreams } from '../../datasets/pipeline';
 import { BackendChoice, selectBackend } from '../engine/backend';
 import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../checkpoint-file';
 import { Nb201Network } from '../nb201/model';
-import { ResolvedNb201TrainInput, parseNb201TrainInput } from '../nb201/input';
+import { parseNb201TrainInput } from '../nb201/input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../nb201/train-loop';
 import { WeightEma, prefixed, withWeights } from '../engine/weight-averaging';
 import type { TaskContext, TrainerTask } from './task';
+import { firstImages, loadDatasetRef } from './dataset-ref';
 import { ProgressWindow } from './progress-window';
 
 /** NB201's own training schedule (Dong & Yang 2020, Sec. 3.2 / Table 3), for the honesty note. */
@@ -114,21 +114,6 @@ interface TrainState {
 
 const CHECKPOINT_FORMAT = 'nb201-train/1';
 
-function firstImages(s: ImageSplit, n: number | null): ImageSplit {
-  if (n === null || n >= s.count) return s;
-  const size = s.height * s.width * s.channels;
-  return { ...s, count: n, images: s.images.subarray(0, n * size), labels: s.labels.subarray(0, n) };
-}
-
-function loadDataset(input: ResolvedNb201TrainInput): ImageDataset {
-  try {
-    return loadBuiltinDataset(input.dataset, input.dataDir);
-  } catch (e) {
-    if (e instanceof DatasetFormatError) throw new UnprocessableError(`dataset ${input.dataset} cannot be read: ${e.message}`);
-    throw e;
-  }
-}
-
 function weightsHash(net: Nb201Network): string {
   const h = createHash('sha256');
   for (const v of [...net.params, ...net.buffers]) {
@@ -158,7 +143,7 @@ function restore(file: string, net: Nb201Network, sgd: Sgd, ema: WeightEma | nul
 async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   const input = parseNb201TrainInput(ctx.input);
   const backend = await selectBackend();
-  const ds = loadDataset(input);
+  const ds = loadDatasetRef({ kind: 'builtin', name: input.dataset, dataDir: input.dataDir });
   const trainAll = firstImages(ds.train, input.maxTrainImages);
   const test = firstImages(ds.test, input.maxTestImages);
   const augment = { cropPadding: input.cropPadding, horizontalFlip: input.horizontalFlip };
