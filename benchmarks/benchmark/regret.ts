@@ -17,11 +17,11 @@ import * as path from 'node:path';
 import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import { loadConfig, REPO_ROOT } from '../../src/config/config';
 import { allOf } from '../../src/search/common/evaluator';
-import { nb201Constraints } from '../../src/search/nb201/constraints';
-import { searchMetricOf } from '../../src/search/nb201/metrics';
-import { runNb201Search } from '../../src/search/nb201/search';
+import { nb201Constraints } from '../../src/methods/nb201-search/science/constraints';
+import { searchMetricOf } from '../../src/methods/nb201-search/science/metrics';
+import { runNb201Search } from '../../src/methods/nb201-search/science/search';
 import type { Nb201Table } from '../../src/benchmarks/nb201/types';
-import type { Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchParams, Nb201SearchResult } from '../../src/search/nb201/types';
+import type { Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchParams, Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
 import { Spread, r4, spread } from './regret-stats';
 import { Series, renderPlot } from './regret-svg';
 

@@ -17,9 +17,9 @@ import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import { NB201_OPS } from '../../src/benchmarks/nb201/types';
 import { loadConfig } from '../../src/config/config';
 import { checkpointFileName, writeFileAtomic } from '../../src/trainer/checkpoint-file';
-import type { OneShotInput } from '../../src/trainer/one-shot/input';
+import type { OneShotInput } from '../../src/methods/se-nas/training/input';
 import type { TaskContext } from '../../src/trainer/tasks/task';
-import { OneShotResult, nb201OneShot } from '../../src/trainer/tasks/nb201-one-shot';
+import { OneShotResult, nb201OneShot } from '../../src/methods/se-nas/training/nb201-one-shot.task';
 import { writeSvg } from './svg';
 
 type Variant = { method: 'spos' | 'se-nas'; scoring: 'se-nas' | 'si' | 'random' };

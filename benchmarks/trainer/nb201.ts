@@ -24,7 +24,7 @@ import { loadBuiltinDataset } from '../../src/datasets/formats';
 import { trainValidStreams } from '../../src/datasets/pipeline';
 import { BackendChoice, selectBackend } from '../../src/trainer/engine/backend';
 import { Nb201Network } from '../../src/trainer/nb201/model';
-import { Sgd } from '../../src/trainer/nb201/train-loop';
+import { Sgd } from '../../src/trainer/engine/train-loop';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const WASM_BATCH = env('BENCH_WASM_BATCH', 256);

@@ -1,7 +1,7 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { JobKindRegistry } from '../jobs/job-kind.registry';
-import { createNb201SearchKind } from './nb201-job/nb201-search.kind';
+import { createNb201SearchKind } from '../methods/nb201-search/job/nb201-search.kind';
 import { poolRunnerFor } from './pool/run-in-pool';
 import { SearchPoolService } from './pool/search-pool.service';
 

@@ -6,9 +6,9 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { DatasetsModule } from '../datasets/datasets.module';
 import { DatasetsService } from '../datasets/datasets.service';
 import { JobKindRegistry } from '../jobs/job-kind.registry';
-import { createDatasetBaselineKind } from './dataset-baseline.kind';
-import { createSeNasNb201Kind, createSposNb201Kind } from './nb201-one-shot.kind';
-import { createNb201TrainKind } from './nb201-train.kind';
+import { createDatasetBaselineKind } from '../methods/dataset-baseline/job/dataset-baseline.kind';
+import { createSeNasNb201Kind, createSposNb201Kind } from '../methods/se-nas/job/nb201-one-shot.kind';
+import { createNb201TrainKind } from '../methods/nb201-train/job/nb201-train.kind';
 import { TrainerService } from './trainer.service';
 
 /** Trainer child processes (TrainerService) and the job kinds that train: `dataset-baseline`, `nb201-train`, `spos-nb201`, `se-nas-nb201`. */

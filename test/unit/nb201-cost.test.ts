@@ -9,7 +9,7 @@ import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import { nb201Cost, nb201NetworkLayers } from '../../src/benchmarks/nb201/network';
 import { Nb201Dataset } from '../../src/benchmarks/nb201/types';
 import { loadConfig } from '../../src/config/config';
-import { ALL_LAYERS_CONVENTION, LayerRecorder, NB201_FLOPS_CONVENTION, countNetwork, layerCost } from '../../src/search/cost';
+import { ALL_LAYERS_CONVENTION, LayerRecorder, NB201_FLOPS_CONVENTION, countNetwork, layerCost } from '../../src/search/spaces/cost';
 
 const NB_DIR = path.join(loadConfig().dataDir, 'nasbench201');
 const DATASETS: ReadonlyArray<[Nb201Dataset, string]> = [

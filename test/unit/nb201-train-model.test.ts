@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArchStr } from '../../src/benchmarks/nb201/arch';
 import { nb201NetworkLayers } from '../../src/benchmarks/nb201/network';
 import type { Nb201Dataset } from '../../src/benchmarks/nb201/types';
-import { NB201_FLOPS_CONVENTION, countNetwork } from '../../src/search/cost';
+import { NB201_FLOPS_CONVENTION, countNetwork } from '../../src/search/spaces/cost';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { Nb201Network } from '../../src/trainer/nb201/model';
-import { Sgd, exportState, learningRate } from '../../src/trainer/nb201/train-loop';
+import { Sgd, exportState, learningRate } from '../../src/trainer/engine/train-loop';
 
 const RESNET = '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|';
 const ARCHES = [

@@ -10,9 +10,9 @@ import { InvalidInputError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { TrainerSupervisor } from '../../src/trainer/supervisor';
-import type { Nb201TrainInput } from '../../src/trainer/nb201/input';
+import type { Nb201TrainInput } from '../../src/methods/nb201-train/training/input';
 import { TaskRun, taskContext } from '../support/task-context';
-import { Nb201TrainResult, nb201Train } from '../../src/trainer/tasks/nb201-train';
+import { Nb201TrainResult, nb201Train } from '../../src/methods/nb201-train/training/nb201-train.task';
 
 const dataDir = loadConfig().dataDir;
 const RESNET = '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|';

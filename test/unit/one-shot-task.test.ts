@@ -12,11 +12,11 @@ import { formatArchStr } from '../../src/benchmarks/nb201/arch';
 import { NB201_OPS } from '../../src/benchmarks/nb201/types';
 import { loadConfig } from '../../src/config/config';
 import { Rng } from '../../src/search/common/rng';
-import { inOpSpace, opSpaceSize, partialModels } from '../../src/search/se-nas/op-space';
-import { mergeLayerSpaces, scoreOperators, shrink } from '../../src/search/se-nas/scores';
+import { inOpSpace, opSpaceSize, partialModels } from '../../src/search/spaces/op-space';
+import { mergeLayerSpaces, scoreOperators, shrink } from '../../src/methods/se-nas/science/scores';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { opKernel } from '../../src/trainer/nb201/forward';
-import { OneShotResult, nb201OneShot } from '../../src/trainer/tasks/nb201-one-shot';
+import { OneShotResult, nb201OneShot } from '../../src/methods/se-nas/training/nb201-one-shot.task';
 import { TaskRun, taskContext } from '../support/task-context';
 
 const dataDir = loadConfig().dataDir;

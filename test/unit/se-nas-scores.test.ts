@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Rng } from '../../src/search/common/rng';
-import { OpSpace, enumerateOpSpace, fullOpSpace, inOpSpace, opSpaceSize, partialModels, stratifiedChildren } from '../../src/search/se-nas/op-space';
-import { OperatorScore, ScoredChild, mergeLayerSpaces, scoreOperators, selectionConfidence, selectionImportance, shrink } from '../../src/search/se-nas/scores';
+import { OpSpace, enumerateOpSpace, fullOpSpace, inOpSpace, opSpaceSize, partialModels, stratifiedChildren } from '../../src/search/spaces/op-space';
+import { OperatorScore, ScoredChild, mergeLayerSpaces, scoreOperators, selectionConfidence, selectionImportance, shrink } from '../../src/methods/se-nas/science/scores';
 
 const close = (a: number, b: number, msg: string, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${msg}: ${a} vs ${b}`);
 

@@ -11,10 +11,10 @@ import { InvalidInputError } from '../../src/common/errors';
 import { flattenValidationErrors } from '../../src/common/validation';
 import { loadConfig } from '../../src/config/config';
 import type { JobContext } from '../../src/jobs/job-kind';
-import { createNb201SearchKind } from '../../src/search/nb201-job/nb201-search.kind';
-import { Nb201SearchSpec } from '../../src/search/nb201-job/nb201-search.spec';
-import { nb201SearchTask } from '../../src/search/nb201/pool-task';
-import type { Nb201SearchInput, Nb201SearchResult } from '../../src/search/nb201/types';
+import { createNb201SearchKind } from '../../src/methods/nb201-search/job/nb201-search.kind';
+import { Nb201SearchSpec } from '../../src/methods/nb201-search/job/nb201-search.spec';
+import { nb201SearchTask } from '../../src/methods/nb201-search/runner/pool-task';
+import type { Nb201SearchInput, Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
 import type { PoolMessage } from '../../src/search/pool/protocol';
 
 const dataDir = loadConfig().dataDir;

@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
-import { CHECKPOINTS_PER_RUN, PROGRESS_INTERVAL_MS, nb201SearchTask } from '../../src/search/nb201/pool-task';
-import type { Nb201SearchInput, Nb201SearchResult } from '../../src/search/nb201/types';
+import { CHECKPOINTS_PER_RUN, PROGRESS_INTERVAL_MS, nb201SearchTask } from '../../src/methods/nb201-search/runner/pool-task';
+import type { Nb201SearchInput, Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
 import type { PoolMessage } from '../../src/search/pool/protocol';
 
 const dataDir = loadConfig().dataDir;

@@ -5,9 +5,9 @@ import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import type { Nb201Dataset, Nb201Epochs, Nb201Split, Nb201Table } from '../../src/benchmarks/nb201/types';
 import { InvalidInputError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
-import { assertConstraintsSatisfiable } from '../../src/search/nb201/constraints';
-import { runNb201Search } from '../../src/search/nb201/search';
-import type { Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchParams, Nb201SearchResult } from '../../src/search/nb201/types';
+import { assertConstraintsSatisfiable } from '../../src/methods/nb201-search/science/constraints';
+import { runNb201Search } from '../../src/methods/nb201-search/science/search';
+import type { Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchParams, Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
 
 let table: Nb201Table;
 before(() => {

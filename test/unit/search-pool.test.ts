@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
 import type { PoolMessage } from '../../src/search/pool/protocol';
 import { SearchPoolService } from '../../src/search/pool/search-pool.service';
-import type { Nb201SearchInput } from '../../src/search/nb201/types';
+import type { Nb201SearchInput } from '../../src/methods/nb201-search/science/types';
 
 describe('SearchPoolService (Piscina)', () => {
   const config = loadConfig();

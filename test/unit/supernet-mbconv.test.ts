@@ -9,7 +9,7 @@ import { BatchStream } from '../../src/datasets/pipeline';
 import { Rng } from '../../src/search/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { recalibrateBatchNorm } from '../../src/trainer/engine/bn-recalibration';
-import { Sgd, evaluate } from '../../src/trainer/nb201/train-loop';
+import { Sgd, evaluate } from '../../src/trainer/engine/train-loop';
 import {
   MaskedBatchNorm,
   MbconvConfig,

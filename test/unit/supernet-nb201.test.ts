@@ -8,15 +8,15 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { NB201_EDGE_SOURCE, NB201_EDGE_TARGET, parseArchStr } from '../../src/benchmarks/nb201/arch';
 import { nb201NetworkLayers } from '../../src/benchmarks/nb201/network';
-import { NB201_FLOPS_CONVENTION, countNetwork } from '../../src/search/cost';
+import { NB201_FLOPS_CONVENTION, countNetwork } from '../../src/search/spaces/cost';
 import { Rng } from '../../src/search/common/rng';
-import { OpSpace, fullOpSpace, inOpSpace } from '../../src/search/se-nas/op-space';
+import { OpSpace, fullOpSpace, inOpSpace } from '../../src/search/spaces/op-space';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { ImageBatch, recalibrateBatchNorm } from '../../src/trainer/engine/bn-recalibration';
 import type { NamedVariable } from '../../src/trainer/engine/network';
 import { SnapshotAverage, WeightEma, WeightValues, readWeights, withWeights } from '../../src/trainer/engine/weight-averaging';
 import { opKernel } from '../../src/trainer/nb201/forward';
-import { Sgd, crossEntropy } from '../../src/trainer/nb201/train-loop';
+import { Sgd, crossEntropy } from '../../src/trainer/engine/train-loop';
 import { Nb201Supernet, Nb201SupernetConfig } from '../../src/trainer/supernet/nb201-supernet';
 
 const CFG: Nb201SupernetConfig = { channels: 3, cellsPerStage: 1, inputShape: [8, 8, 3], numClasses: 4, seed: 2 };

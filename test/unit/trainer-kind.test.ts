@@ -13,8 +13,8 @@ import { flattenValidationErrors } from '../../src/common/validation';
 import { loadConfig } from '../../src/config/config';
 import type { JobContext } from '../../src/jobs/job-kind';
 import type { JobProgress } from '../../src/jobs/job.entity';
-import { DatasetBaselineCheckpoint, StoredDatasetInfo, createDatasetBaselineKind } from '../../src/trainer/dataset-baseline.kind';
-import { DatasetBaselineSpec } from '../../src/trainer/dto/dataset-baseline-spec.dto';
+import { DatasetBaselineCheckpoint, StoredDatasetInfo, createDatasetBaselineKind } from '../../src/methods/dataset-baseline/job/dataset-baseline.kind';
+import { DatasetBaselineSpec } from '../../src/methods/dataset-baseline/job/dataset-baseline-spec.dto';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { TrainerSupervisor } from '../../src/trainer/supervisor';
 

@@ -1,4 +1,4 @@
-import { LayerInstance, LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, Shape, countNetwork } from '../../search/cost';
+import { LayerInstance, LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, Shape, countNetwork } from '../../search/spaces/cost';
 import { NB201_EDGE_SOURCE, NB201_EDGE_TARGET } from './arch';
 import { NB201_OPS, Nb201Dataset, Nb201Ops } from './types';
 

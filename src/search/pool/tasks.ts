@@ -1,4 +1,4 @@
-import { nb201SearchTask } from '../nb201/pool-task';
+import { nb201SearchTask } from '../../methods/nb201-search/runner/pool-task';
 import type { PoolTaskFn } from './protocol';
 
 /** Tasks the Piscina worker threads can run, by name. Plain functions: no Nest, no database. */

@@ -1,6 +1,6 @@
 /** Weight-sharing supernet building blocks: elastic MBConv spaces (ScaleNet, NSS) and the NAS-Bench-201 cell space (SPOS, SE-NAS). */
 export * from './masked';
-export * from './mbconv-space';
+export * from '../../search/spaces/mbconv';
 export * from './mbconv-weights';
 export * from './mbconv-forward';
 export * from './mbconv-supernet';

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BnMode, MaskedBatchNorm, WeightLookup, elasticDepthwise, maskedConv2d } from './masked';
-import type { MbconvActivation, MbconvConfig, MbconvSpace } from './mbconv-space';
+import type { MbconvActivation, MbconvConfig, MbconvSpace } from '../../search/spaces/mbconv';
 import { BlockPlan, blockPlans } from './mbconv-weights';
 
 export type Activation = (x: tf.Tensor4D) => tf.Tensor4D;

@@ -11,7 +11,7 @@ import { BN_MOMENTUM } from '../nb201/forward';
 import { StoreNetwork, WeightStore } from '../nb201/weights';
 import { sliceChannels, sliceConvWeight } from './masked';
 import { mbconvLogits } from './mbconv-forward';
-import { MbconvConfig, MbconvSpace, cloneConfig, maxConfig, sampleConfig, validateConfig, validateSpace } from './mbconv-space';
+import { MbconvConfig, MbconvSpace, cloneConfig, maxConfig, sampleConfig, validateConfig, validateSpace } from '../../search/spaces/mbconv';
 import { MbconvWeightSpec, createWeights, mbconvParamCount, mbconvWeightSpecs, specBufferNames, specParamNames } from './mbconv-weights';
 
 /** A fixed MBConv network (an extracted sub-network): its variables have exactly the configuration's shapes. */

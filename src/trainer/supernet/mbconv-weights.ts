@@ -6,7 +6,7 @@
  * `classifier`, with `.w` (conv / linear weight), `.b` (linear bias), `.bn.{gamma,beta,runMean,runVar}`.
  */
 import type { WeightStore } from '../nb201/weights';
-import { MbconvConfig, MbconvSpace, hiddenChannels } from './mbconv-space';
+import { MbconvConfig, MbconvSpace, hiddenChannels } from '../../search/spaces/mbconv';
 
 /** One MBConv block of a configuration (OFA / MobileNetV2 inverted residual). */
 export interface BlockPlan {

@@ -1,8 +1,8 @@
 /** The trainer child's task table: name -> task. Plain functions: no Nest, no database. */
 import { DIAGNOSTIC_TASKS } from './diagnostic';
-import { linearBaseline } from './linear-baseline';
-import { nb201OneShot } from './nb201-one-shot';
-import { nb201Train } from './nb201-train';
+import { linearBaseline } from '../../methods/dataset-baseline/training/linear-baseline.task';
+import { nb201OneShot } from '../../methods/se-nas/training/nb201-one-shot.task';
+import { nb201Train } from '../../methods/nb201-train/training/nb201-train.task';
 import type { TrainerTask } from './task';
 
 export const TRAINER_TASKS: readonly TrainerTask[] = [linearBaseline, nb201Train, nb201OneShot];
@@ -13,6 +13,6 @@ export function taskTable(opts: { diagnostic: boolean }): Map<string, TrainerTas
   return new Map(all.map((t) => [t.name, t]));
 }
 
-export type { LinearBaselineResult } from './linear-baseline';
-export type { LinearBaselineInput, BaselineDatasetRef } from './linear-baseline-input';
+export type { LinearBaselineResult } from '../../methods/dataset-baseline/training/linear-baseline.task';
+export type { LinearBaselineInput, BaselineDatasetRef } from '../../methods/dataset-baseline/training/input';
 export type { TaskContext, TrainerTask } from './task';

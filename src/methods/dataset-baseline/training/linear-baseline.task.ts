@@ -1,0 +1,229 @@
+/**
+ * Trainer task `linear-baseline`: a softmax classifier on per-channel-normalised raw pixels, trained with
+ * mini-batch SGD (momentum, weight decay) over seeded shuffles. It reports progress every few steps, writes
+ * a checkpoint (weights, momentum buffers, RNG state, epoch, step, loss so far) every K steps and at every
+ * epoch end, and resumes exactly from one: an interrupted run ends with bit-identical weights to an
+ * uninterrupted run with the same seed. This is a reference baseline for a dataset, not a NAS result.
+ */
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { UnprocessableError } from '../../../common/errors';
+import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../../../trainer/checkpoint-file';
+import { parseLinearBaselineInput } from './input';
+import { Rng, RngState } from '../../../search/common/rng';
+import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from '../science/softmax-regression';
+import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { loadDatasetRef } from '../../../datasets/dataset-ref';
+import { ProgressWindow } from '../../../trainer/engine/progress-window';
+
+export const LINEAR_BASELINE_MODEL = 'linear softmax baseline on raw pixels (not a NAS result)';
+
+export interface LinearBaselineResult {
+  model: typeof LINEAR_BASELINE_MODEL;
+  dataset: string;
+  datasetSource: string;
+  trainImages: number;
+  testImages: number;
+  numClasses: number;
+  /** [height, width, channels] */
+  imageShape: [number, number, number];
+  epochs: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  seed: number;
+  normalisation: { mean: number[]; std: number[] };
+  testAccuracy: number;
+  testLoss: number;
+  /** Mean training cross-entropy of each epoch (measured during the epoch, with the weights of the moment). */
+  trainLoss: number[];
+  /** Training images per second over the optimiser steps (all attempts; steps redone after a crash count once). */
+  imagesPerSecond: number;
+  trainSeconds: number;
+  /** Step this run resumed from, or null when it trained from scratch. */
+  resumedFromStep: number | null;
+  /** SHA-256 of the final weights and biases (float64): equal hashes = identical models. */
+  weightsSha256: string;
+  notes: string[];
+}
+
+/** Everything that must match between a checkpoint and the run resuming from it. */
+interface Fingerprint {
+  dataset: string;
+  trainImages: number;
+  dim: number;
+  numClasses: number;
+  batchSize: number;
+  seed: number;
+  epochs: number;
+}
+
+interface TrainState {
+  step: number;
+  /** Completed epochs. */
+  epoch: number;
+  /** Batches of the current epoch already done. */
+  batchInEpoch: number;
+  /** RNG state the current epoch's shuffle was drawn from. */
+  rngAtEpochStart: RngState;
+  epochLossSum: number;
+  epochLossCount: number;
+  trainLoss: number[];
+  imagesSeen: number;
+  trainSeconds: number;
+}
+
+const CHECKPOINT_FORMAT = 'linear-baseline/1';
+
+function saveState(model: SoftmaxModel, st: TrainState, fp: Fingerprint): Uint8Array {
+  return encodeCheckpoint({
+    meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st },
+    arrays: { weights: model.weights, bias: model.bias, vWeights: model.vWeights, vBias: model.vBias },
+  });
+}
+
+function restoreState(file: string, model: SoftmaxModel, fp: Fingerprint): TrainState {
+  const c = readCheckpointFile(file);
+  if (c.meta.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`checkpoint ${file} has format ${String(c.meta.format)}, expected ${CHECKPOINT_FORMAT}`);
+  const got = c.meta.fingerprint as Fingerprint;
+  for (const k of Object.keys(fp) as Array<keyof Fingerprint>) {
+    if (got?.[k] !== fp[k]) {
+      throw new UnprocessableError(`checkpoint ${file} was written for ${k}=${String(got?.[k])}, this run has ${k}=${String(fp[k])}; cannot resume`);
+    }
+  }
+  for (const name of ['weights', 'bias', 'vWeights', 'vBias'] as const) {
+    const a = c.arrays[name];
+    if (!(a instanceof Float64Array) || a.length !== model[name].length) throw new CheckpointCorruptError(`checkpoint ${file}: array ${name} has the wrong shape`);
+    model[name].set(a);
+  }
+  return c.meta.state as TrainState;
+}
+
+function weightsHash(model: SoftmaxModel): string {
+  const h = createHash('sha256');
+  h.update(Buffer.from(model.weights.buffer, model.weights.byteOffset, model.weights.byteLength));
+  h.update(Buffer.from(model.bias.buffer, model.bias.byteOffset, model.bias.byteLength));
+  return h.digest('hex');
+}
+
+async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
+  const input = parseLinearBaselineInput(ctx.input);
+  const ds = loadDatasetRef(input.dataset);
+  const train = ds.train;
+  const N = input.maxTrainImages === null ? train.count : Math.min(train.count, input.maxTrainImages);
+  const D = train.height * train.width * train.channels;
+  const K = ds.numClasses;
+  const B = Math.min(input.batchSize, N);
+  const stepsPerEpoch = Math.ceil(N / B);
+  const totalSteps = stepsPerEpoch * input.epochs;
+  const norm = channelNormalisation(train, N);
+  const model = createModel(K, D);
+  const fp: Fingerprint = { dataset: ds.source, trainImages: N, dim: D, numClasses: K, batchSize: B, seed: input.seed, epochs: input.epochs };
+  const notes: string[] = [];
+  if (N < train.count) notes.push(`trained on the first ${N} of ${train.count} training images (maxTrainImages)`);
+
+  let st: TrainState = {
+    step: 0,
+    epoch: 0,
+    batchInEpoch: 0,
+    rngAtEpochStart: Rng.fromSeed(input.seed).state(),
+    epochLossSum: 0,
+    epochLossCount: 0,
+    trainLoss: [],
+    imagesSeen: 0,
+    trainSeconds: 0,
+  };
+  let resumedFromStep: number | null = null;
+  if (ctx.resumeFrom) {
+    try {
+      st = restoreState(ctx.resumeFrom.path, model, fp);
+      resumedFromStep = st.step;
+    } catch (e) {
+      if (!(e instanceof CheckpointCorruptError)) throw e;
+      notes.push(`checkpoint unusable (${e.message}); trained from step 0`);
+      model.weights.fill(0);
+      model.bias.fill(0);
+      model.vWeights.fill(0);
+      model.vBias.fill(0);
+    }
+  }
+  const sgd = { lr: input.lr, momentum: input.momentum, weightDecay: input.weightDecay };
+  const ws = new SgdWorkspace(B, model);
+  const perm = new Uint32Array(N);
+  const labels = new Uint8Array(B);
+  const window = new ProgressWindow();
+  const report = (message: string): void => {
+    ctx.progress({ step: st.step, epoch: st.epoch + st.batchInEpoch / stepsPerEpoch, ...window.take(), fraction: totalSteps ? st.step / totalSteps : 1, message });
+  };
+  report(resumedFromStep === null ? `training ${input.epochs} epochs x ${stepsPerEpoch} steps on ${N} images` : `resumed at step ${resumedFromStep}`);
+
+  while (st.epoch < input.epochs) {
+    const rng = Rng.fromState(st.rngAtEpochStart);
+    for (let i = 0; i < N; i++) perm[i] = i;
+    rng.shuffle(perm);
+    for (let b = st.batchInEpoch; b < stepsPerEpoch; b++) {
+      await ctx.boundary();
+      const t0 = performance.now();
+      const idx = perm.subarray(b * B, Math.min(N, (b + 1) * B));
+      for (let i = 0; i < idx.length; i++) labels[i] = train.labels[idx[i]];
+      gatherBatch(train, idx, norm.lut, ws);
+      const lossSum = sgdStep(model, ws, labels.subarray(0, idx.length), sgd);
+      if (!Number.isFinite(lossSum)) {
+        throw new UnprocessableError(`training diverged at step ${st.step + 1} (loss ${lossSum}); use a smaller lr than ${input.lr}`);
+      }
+      st.trainSeconds += (performance.now() - t0) / 1000;
+      st.step++;
+      st.batchInEpoch = b + 1;
+      st.epochLossSum += lossSum;
+      st.epochLossCount += idx.length;
+      st.imagesSeen += idx.length;
+      window.add(lossSum, idx.length, idx.length);
+      if (st.step % input.progressEvery === 0) report(`epoch ${st.epoch + 1}/${input.epochs}, step ${st.step}/${totalSteps}`);
+      if (st.step % input.checkpointEvery === 0 && st.batchInEpoch < stepsPerEpoch) {
+        await ctx.writeCheckpoint(saveState(model, st, fp), st.step, st.epoch + st.batchInEpoch / stepsPerEpoch);
+      }
+    }
+    st.trainLoss.push(st.epochLossSum / st.epochLossCount);
+    st.epoch++;
+    st.batchInEpoch = 0;
+    st.rngAtEpochStart = rng.state();
+    st.epochLossSum = 0;
+    st.epochLossCount = 0;
+    await ctx.writeCheckpoint(saveState(model, st, fp), st.step, st.epoch);
+  }
+
+  if (!window.empty) report(`trained ${st.step} steps; evaluating on ${ds.test.count} test images`);
+  await ctx.boundary();
+  const test = evaluate(model, ds.test, norm.lut);
+  window.reset(); // the evaluation is not a training window
+  report(`evaluated on ${ds.test.count} test images: accuracy ${(test.accuracy * 100).toFixed(2)}%`);
+  return {
+    model: LINEAR_BASELINE_MODEL,
+    dataset: ds.name,
+    datasetSource: ds.source,
+    trainImages: N,
+    testImages: ds.test.count,
+    numClasses: K,
+    imageShape: [train.height, train.width, train.channels],
+    epochs: input.epochs,
+    steps: st.step,
+    batchSize: B,
+    lr: input.lr,
+    momentum: input.momentum,
+    weightDecay: input.weightDecay,
+    seed: input.seed,
+    normalisation: { mean: norm.mean, std: norm.std },
+    testAccuracy: test.accuracy,
+    testLoss: test.loss,
+    trainLoss: st.trainLoss,
+    imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0,
+    trainSeconds: st.trainSeconds,
+    resumedFromStep,
+    weightsSha256: weightsHash(model),
+    notes,
+  };
+}
+
+export const linearBaseline: TrainerTask<LinearBaselineResult> = { name: 'linear-baseline', run };

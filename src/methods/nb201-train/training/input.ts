@@ -1,0 +1,99 @@
+/** Input of the `nb201-train` trainer task and its validation (the child gets it unvalidated over IPC). */
+import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
+import { parseArchStr } from '../../../benchmarks/nb201/arch';
+import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from '../../../datasets/formats';
+import { InputObject, booleanField, numberField } from '../../../trainer/tasks/input-checks';
+
+export interface Nb201TrainInput {
+  /** Official NB201 arch string, e.g. |nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2| */
+  arch: string;
+  dataset: BuiltinDatasetName;
+  /** Directory of the builtin data (config.dataDir). */
+  dataDir: string;
+  /** Channels of the first stage (NB201: 16). */
+  C: number;
+  /** Cells per stage (NB201: 5). */
+  N: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  /** Train (and split off valid) from the first N training images only. */
+  maxTrainImages?: number;
+  /** Evaluate the test accuracy on the first N test images only. */
+  maxTestImages?: number;
+  /** Fraction of the training images held out (stratified, seeded) for the per-epoch valid accuracy. */
+  validFraction: number;
+  momentum?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  labelSmoothing?: number;
+  /** Decay of an exponential moving average of the weights, evaluated besides the raw weights; 0 = off (default). */
+  emaDecay?: number;
+  warmupEpochs?: number;
+  /** Random-crop padding in pixels (0 = no crop); default 4 for cifar10-subset, 0 otherwise. */
+  cropPadding?: number;
+  /** Random horizontal flip; default true for cifar10-subset, false otherwise (digits and clothes are not mirror-symmetric). */
+  horizontalFlip?: boolean;
+  /**
+   * Images per forward/backward chunk; the gradient of a batch is accumulated over chunks (BN statistics per chunk).
+   * Default: the whole batch. On wasm the C=16 N=5 network at 32x32 needs <= 128 (batch 256 overflows the wasm heap).
+   */
+  microBatch?: number;
+  checkpointEvery?: number;
+  progressEvery?: number;
+}
+
+export type ResolvedNb201TrainInput = Required<Omit<Nb201TrainInput, 'maxTrainImages' | 'maxTestImages'>> & {
+  ops: number[];
+  maxTrainImages: number | null;
+  maxTestImages: number | null;
+};
+
+type Obj = InputObject;
+
+function optionalInt(o: Obj, key: string, out: FieldViolation[]): number | null {
+  return o[key] === undefined || o[key] === null ? null : numberField(o, key, { int: true, min: 1 }, out);
+}
+
+export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidInputError('nb201-train input must be an object', [violation('input', 'isObject', 'must be an object')]);
+  }
+  const o = raw as Obj;
+  const out: FieldViolation[] = [];
+  const ops = typeof o.arch === 'string' ? parseArchStr(o.arch) : null;
+  if (ops === null) out.push(violation('input.arch', 'isNb201Arch', 'arch must be an NB201 arch string like |nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|'));
+  if (!isBuiltinDatasetName(o.dataset)) out.push(violation('input.dataset', 'isIn', `dataset must be one of ${BUILTIN_DATASETS.join(', ')}`));
+  if (typeof o.dataDir !== 'string' || o.dataDir === '') out.push(violation('input.dataDir', 'isString', 'dataDir must be a directory path'));
+  const isCifar = o.dataset === 'cifar10-subset';
+  const input: ResolvedNb201TrainInput = {
+    arch: o.arch as string,
+    ops: ops ?? [],
+    dataset: o.dataset as BuiltinDatasetName,
+    dataDir: o.dataDir as string,
+    C: numberField(o, 'C', { int: true, min: 1, max: 256 }, out),
+    N: numberField(o, 'N', { int: true, min: 1, max: 20 }, out),
+    epochs: numberField(o, 'epochs', { int: true, min: 1, max: 1000 }, out),
+    batchSize: numberField(o, 'batchSize', { int: true, min: 2, max: 4096 }, out),
+    lr: numberField(o, 'lr', { exclusiveMin: 0, max: 10 }, out),
+    seed: numberField(o, 'seed', { int: true, min: 0 }, out),
+    maxTrainImages: optionalInt(o, 'maxTrainImages', out),
+    maxTestImages: optionalInt(o, 'maxTestImages', out),
+    validFraction: numberField(o, 'validFraction', { min: 0, max: 0.5 }, out),
+    momentum: numberField(o, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
+    weightDecay: numberField(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
+    nesterov: booleanField(o, 'nesterov', out, true),
+    labelSmoothing: numberField(o, 'labelSmoothing', { min: 0, max: 0.5 }, out, 0),
+    emaDecay: numberField(o, 'emaDecay', { min: 0, max: 0.99999 }, out, 0),
+    warmupEpochs: numberField(o, 'warmupEpochs', { min: 0, max: 1000 }, out, 0),
+    cropPadding: numberField(o, 'cropPadding', { int: true, min: 0, max: 16 }, out, isCifar ? 4 : 0),
+    horizontalFlip: booleanField(o, 'horizontalFlip', out, isCifar),
+    microBatch: numberField(o, 'microBatch', { int: true, min: 1, max: 4096 }, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
+    checkpointEvery: numberField(o, 'checkpointEvery', { int: true, min: 1 }, out, 50),
+    progressEvery: numberField(o, 'progressEvery', { int: true, min: 1 }, out, 5),
+  };
+  if (out.length === 0 && input.warmupEpochs > input.epochs) out.push(violation('input.warmupEpochs', 'max', 'warmupEpochs must not exceed epochs'));
+  if (out.length) throw new InvalidInputError(`invalid nb201-train input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);
+  return input;
+}

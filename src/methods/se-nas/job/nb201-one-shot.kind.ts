@@ -1,0 +1,110 @@
+/**
+ * Job kinds `spos-nb201` and `se-nas-nb201`: one-shot supernet search on the NAS-Bench-201 cell space (trainer task
+ * `nb201-one-shot`) in a trainer child process, checkpointed and resumable; progress carries the stage, epoch, loss
+ * and surviving operators. On cifar10-subset the result includes the searched arch's NB201 record and the ranking
+ * correlation of supernet accuracy against NB201 ground truth.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidInputError, violation } from '../../../common/errors';
+import { isBuiltinDatasetName } from '../../../datasets/formats';
+import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
+import { TrainerCheckpoint, trainerRunOptions } from '../../../trainer/trainer-job';
+import { DatasetBaselineDeps, checkDatasetRef, trainerDatasetRef } from '../../dataset-baseline/job/dataset-baseline.kind';
+import { OneShotBaseSpec, SeNasNb201Spec, SposNb201Spec } from './one-shot-spec.dto';
+import { OneShotResultDto } from './one-shot-result.dto';
+import type { OneShotInput } from '../training/input';
+import type { BaselineDatasetRef } from '../../dataset-baseline/training/input';
+import type { OneShotResult } from '../training/nb201-one-shot.task';
+
+export const SPOS_NB201_KIND = 'spos-nb201';
+export const SE_NAS_NB201_KIND = 'se-nas-nb201';
+const TASK = 'nb201-one-shot';
+
+export type OneShotKindDeps = Pick<DatasetBaselineDeps, 'trainer' | 'storageDir' | 'dataDir' | 'resolveDataset'>;
+
+type Checkpoint = TrainerCheckpoint;
+
+type TaskInput = Partial<OneShotInput> & Pick<OneShotInput, 'method' | 'dataset' | 'C' | 'N' | 'epochsPerStage' | 'batchSize' | 'seed'>;
+
+function common(spec: OneShotBaseSpec, dataset: BaselineDatasetRef, dataDir: string): Omit<TaskInput, 'method' | 'epochsPerStage'> {
+  const out: Omit<TaskInput, 'method' | 'epochsPerStage'> = { dataset, benchmarkDir: dataDir, C: spec.C, N: spec.N, batchSize: spec.batchSize, seed: spec.seed };
+  for (const k of ['lr', 'maxTrainImages', 'evalImages', 'correlationSample', 'searchQueries', 'maxEnumerate'] as const) if (spec[k] !== undefined) out[k] = spec[k];
+  return out;
+}
+
+function sposInput(spec: SposNb201Spec, dataset: BaselineDatasetRef, dataDir: string): TaskInput {
+  return { ...common(spec, dataset, dataDir), method: 'spos', epochsPerStage: spec.epochs, stages: 0 };
+}
+
+function seNasInput(spec: SeNasNb201Spec, dataset: BaselineDatasetRef, dataDir: string): TaskInput {
+  const out: TaskInput = { ...common(spec, dataset, dataDir), method: 'se-nas', epochsPerStage: spec.epochsPerStage };
+  for (const k of ['stages', 'k', 'T', 'samplesPerStage', 'snapshots', 'scoring'] as const) if (spec[k] !== undefined) (out as Record<string, unknown>)[k] = spec[k];
+  const stages = spec.stages ?? 2;
+  const k = spec.k ?? 10;
+  if (stages * k > 24) {
+    throw new InvalidInputError(`spec.k: ${stages} stages x k=${k} would remove more than the 24 removable operators (30 minus one per edge)`, [
+      violation('spec.k', 'maxTotalRemoval', 'stages x k must be <= 24'),
+    ]);
+  }
+  return out;
+}
+
+function createKind<S extends OneShotBaseSpec>(
+  deps: OneShotKindDeps,
+  kind: string,
+  summary: string,
+  specClass: new () => S,
+  toInput: (spec: S, dataset: BaselineDatasetRef, dataDir: string) => TaskInput,
+): JobKindDefinition<S, OneShotResult, Checkpoint> {
+  const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
+  return {
+    kind,
+    summary,
+    specClass,
+    resultClass: OneShotResultDto,
+
+    async validate(spec: S, team: { id: string }): Promise<void> {
+      checkDatasetRef(spec.dataset);
+      toInput(spec, await trainerDatasetRef(deps, team.id, spec.dataset), deps.dataDir);
+    },
+
+    datasetId(spec: S): string | null {
+      return isBuiltinDatasetName(spec.dataset) ? null : spec.dataset;
+    },
+
+    async run(ctx: JobContext<S, Checkpoint>): Promise<OneShotResult> {
+      checkDatasetRef(ctx.spec.dataset);
+      const input = toInput(ctx.spec, await trainerDatasetRef(deps, ctx.teamId, ctx.spec.dataset), deps.dataDir);
+      return deps.trainer.run<TaskInput, OneShotResult>(TASK, input, trainerRunOptions(ctx, checkpointDirOf(ctx.jobId), 'search'));
+    },
+
+    onTerminal(jobId: string): void {
+      fs.rmSync(checkpointDirOf(jobId), { recursive: true, force: true });
+    },
+  };
+}
+
+export function createSposNb201Kind(deps: OneShotKindDeps): JobKindDefinition<SposNb201Spec, OneShotResult, Checkpoint> {
+  return createKind(
+    deps,
+    SPOS_NB201_KIND,
+    'SPOS (single-path one-shot, uniform sampling) supernet on the NAS-Bench-201 cell space, trained in a trainer process, then the best ' +
+      'child by supernet accuracy (evolutionary search). On cifar10-subset: the NB201 record of the result and the ranking correlation ' +
+      'of supernet accuracy against NB201 ground truth. Shortened schedules and data subsets are stated in the result.',
+    SposNb201Spec,
+    sposInput,
+  );
+}
+
+export function createSeNasNb201Kind(deps: OneShotKindDeps): JobKindDefinition<SeNasNb201Spec, OneShotResult, Checkpoint> {
+  return createKind(
+    deps,
+    SE_NAS_NB201_KIND,
+    'SE-NAS (shrinking-and-expanding supernet, Hu et al. 2021) on the NAS-Bench-201 cell space: per stage, train, score operators by ' +
+      'selection importance and confidence on snapshot-averaged weights, remove the k lowest, merge layer-wise spaces with their own ' +
+      'weights; then the best child of the final space. On cifar10-subset: NB201 record and ranking correlation against ground truth.',
+    SeNasNb201Spec,
+    seNasInput,
+  );
+}
