@@ -10,6 +10,7 @@ import { dataSourceOptions } from './database/data-source';
 import { DatasetsModule } from './datasets/datasets.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MethodsModule } from './methods/methods.module';
 import { SearchModule } from './search/search.module';
 import { TrainerModule } from './trainer/trainer.module';
 
@@ -31,6 +32,7 @@ export class AppModule {
         HealthModule,
         SearchModule,
         TrainerModule,
+        MethodsModule,
         JobsModule,
         DatasetsModule,
         BenchmarksModule,

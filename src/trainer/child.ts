@@ -59,13 +59,14 @@ function context(m: StartMessage, controller: AbortController): TaskContext {
 }
 
 async function start(m: StartMessage): Promise<void> {
+  const table = await tasks;
   if (current) {
     await send({ type: 'error', taskId: m.taskId, error: { type: 'trainer-protocol', message: `busy with task ${current.taskId}` } });
     return;
   }
-  const task = tasks.get(m.task);
+  const task = table.get(m.task);
   if (!task) {
-    await send({ type: 'error', taskId: m.taskId, error: { type: 'unknown-task', message: `unknown trainer task "${m.task}"; known: ${[...tasks.keys()].join(', ')}` } });
+    await send({ type: 'error', taskId: m.taskId, error: { type: 'unknown-task', message: `unknown trainer task "${m.task}"; known: ${[...table.keys()].join(', ')}` } });
     return leave(0);
   }
   const controller = new AbortController();
@@ -103,7 +104,14 @@ function main(): void {
     current?.controller.abort();
     process.exit(0);
   });
-  void send({ type: 'ready', pid: process.pid, protocolVersion: PROTOCOL_VERSION });
+  // Ready once the task table is loaded (the methods' training rings), so a start never waits on it.
+  tasks.then(
+    () => send({ type: 'ready', pid: process.pid, protocolVersion: PROTOCOL_VERSION }),
+    (e: unknown) => {
+      process.stderr.write(`trainer child: cannot load the task table: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 main();

@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { TrainerSupervisor } from '../../src/trainer/supervisor';
-import type { LinearBaselineInput, LinearBaselineResult } from '../../src/trainer/tasks';
+import type { LinearBaselineInput } from '../../src/methods/dataset-baseline/training/input';
+import type { LinearBaselineResult } from '../../src/methods/dataset-baseline/training/linear-baseline.task';
 
 const dataDir = loadConfig().dataDir;
 const mnist = (over: Partial<LinearBaselineInput> = {}): LinearBaselineInput => ({

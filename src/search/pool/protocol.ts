@@ -22,3 +22,9 @@ export interface PoolDomainErrorResult {
 export function isPoolDomainError(v: unknown): v is PoolDomainErrorResult {
   return typeof v === 'object' && v !== null && 'poolDomainError' in v;
 }
+
+/** A named pool task, as a method's runner ring declares it. */
+export interface PoolTask<I = never, O = unknown> {
+  readonly name: string;
+  readonly run: PoolTaskFn<I, O>;
+}

@@ -1,7 +1,10 @@
-import { nb201SearchTask } from '../../methods/nb201-search/runner/pool-task';
+import { methodPoolTasks } from '../../methods/registry';
 import type { PoolTaskFn } from './protocol';
 
-/** Tasks the Piscina worker threads can run, by name. Plain functions: no Nest, no database. */
-export const POOL_TASKS: Record<string, PoolTaskFn<never, unknown>> = {
-  'nb201-search': nb201SearchTask as PoolTaskFn<never, unknown>,
-};
+let table: Promise<Map<string, PoolTaskFn<never, unknown>>> | null = null;
+
+/** Tasks the Piscina worker threads can run, by name: the runner rings of src/methods/registry.ts (loaded once per thread). */
+export function poolTaskTable(): Promise<Map<string, PoolTaskFn<never, unknown>>> {
+  table ??= methodPoolTasks().then((tasks) => new Map(tasks.map((t) => [t.name, t.run])));
+  return table;
+}

@@ -1,10 +1,10 @@
 import { domainErrorToWire } from '../../common/errors';
 import type { PoolDomainErrorResult, PoolEnvelope, PoolMessage } from './protocol';
-import { POOL_TASKS } from './tasks';
+import { poolTaskTable } from './tasks';
 
 /** Piscina worker-thread entry: runs one named task, reporting through the envelope's MessagePort. */
 export default async function runPoolTask(envelope: PoolEnvelope): Promise<unknown> {
-  const fn = POOL_TASKS[envelope.task];
+  const fn = (await poolTaskTable()).get(envelope.task);
   if (!fn) throw new Error(`unknown pool task "${envelope.task}"`);
   const emit = (m: PoolMessage): void => envelope.port.postMessage(m);
   try {

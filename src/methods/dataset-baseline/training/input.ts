@@ -1,14 +1,10 @@
 /** Input of the `linear-baseline` trainer task and its validation (the child gets it unvalidated over IPC). */
 import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
-import { BUILTIN_DATASETS, BuiltinDatasetName, STORED_DATASET_FORMATS, StoredDatasetFormat, isBuiltinDatasetName } from '../../../datasets/formats';
+import { DatasetRef, parseDatasetRef } from '../../../datasets/dataset-ref';
 import { InputObject, numberField } from '../../../trainer/tasks/input-checks';
 
-export type BaselineDatasetRef =
-  | { kind: 'builtin'; name: BuiltinDatasetName; dataDir: string }
-  | { kind: 'stored'; name: string; dir: string; format: StoredDatasetFormat; files: Record<string, string> };
-
 export interface LinearBaselineInput {
-  dataset: BaselineDatasetRef;
+  dataset: DatasetRef;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -31,33 +27,6 @@ type Obj = InputObject;
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Checks a dataset reference received over IPC (field `input.dataset`). */
-export function parseDatasetRef(raw: unknown, out: FieldViolation[]): BaselineDatasetRef {
-  if (!isObj(raw)) {
-    out.push(violation('input.dataset', 'isObject', 'dataset must be {kind: "builtin", name, dataDir} or {kind: "stored", name, dir, format, files}'));
-    return raw as BaselineDatasetRef;
-  }
-  if (raw.kind === 'builtin') {
-    if (!isBuiltinDatasetName(raw.name)) out.push(violation('input.dataset.name', 'isIn', `must be one of ${BUILTIN_DATASETS.join(', ')}`));
-    if (typeof raw.dataDir !== 'string' || !raw.dataDir) out.push(violation('input.dataset.dataDir', 'isString', 'dataDir must be a directory path'));
-    return { kind: 'builtin', name: raw.name as BuiltinDatasetName, dataDir: raw.dataDir as string };
-  }
-  if (raw.kind === 'stored') {
-    if (typeof raw.name !== 'string') out.push(violation('input.dataset.name', 'isString', 'name must be a string'));
-    if (typeof raw.dir !== 'string' || !raw.dir) out.push(violation('input.dataset.dir', 'isString', 'dir must be a directory path'));
-    if (!(STORED_DATASET_FORMATS as readonly unknown[]).includes(raw.format)) {
-      out.push(violation('input.dataset.format', 'isIn', `must be one of ${STORED_DATASET_FORMATS.join(', ')}`));
-    }
-    const files = raw.files;
-    if (!isObj(files) || !Object.values(files).every((f) => typeof f === 'string')) {
-      out.push(violation('input.dataset.files', 'isObject', 'files must map file roles to file names'));
-    }
-    return { kind: 'stored', name: raw.name as string, dir: raw.dir as string, format: raw.format as StoredDatasetFormat, files: files as Record<string, string> };
-  }
-  out.push(violation('input.dataset.kind', 'isIn', 'kind must be builtin or stored'));
-  return raw as BaselineDatasetRef;
 }
 
 export function parseLinearBaselineInput(raw: unknown): ResolvedLinearBaselineInput {

@@ -6,12 +6,12 @@ import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
 import { assertConstraintsSatisfiable } from '../science/constraints';
 import { checkNb201SearchParams } from '../science/params';
 import type { Nb201SearchConstraints, Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../science/types';
+import { NB201_SEARCH_TASK } from '../runner/pool-task';
 import { Nb201SearchResultDto } from './nb201-search.result';
 import { Nb201SearchSpec } from './nb201-search.spec';
 
 export const NB201_SEARCH_KIND = 'nb201-search';
-/** Name of the pool task (src/search/pool/tasks.ts) that runs the search. */
-export const NB201_SEARCH_TASK = 'nb201-search';
+export { NB201_SEARCH_TASK };
 
 export interface Nb201SearchKindDeps {
   runPool: <I, O>(task: string, input: I, ctx: JobContext<unknown, unknown>) => Promise<O>;

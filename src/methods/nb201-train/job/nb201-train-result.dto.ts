@@ -1,17 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { BUILTIN_DATASETS } from '../../../datasets/formats';
-import type { BackendChoice, TrainerBackendName } from '../../../trainer/engine/backend';
+import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 import type { Nb201EpochRecord, Nb201TrainResult } from '../training/nb201-train.task';
 
-// Type-only imports above: the API process must not load TensorFlow.js (engine/backend.ts does).
-const BACKEND_NAMES: readonly TrainerBackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
-
 /** OpenAPI description of the result of an `nb201-train` job (the job result is the trainer task's result). */
-
-export class TrainerBackendDto implements BackendChoice {
-  @ApiProperty({ enum: BACKEND_NAMES, description: 'TensorFlow.js backend the model was trained on' }) name!: TrainerBackendName;
-  @ApiProperty({ description: 'Why this backend was picked (and why faster ones were not)' }) reason!: string;
-}
 
 export class Nb201TrainEpochDto implements Nb201EpochRecord {
   @ApiProperty({ description: 'Epoch number, from 1' }) epoch!: number;

@@ -9,35 +9,34 @@ import * as path from 'node:path';
 import { InvalidInputError, violation } from '../../../common/errors';
 import { isBuiltinDatasetName } from '../../../datasets/formats';
 import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
-import { TrainerCheckpoint, trainerRunOptions } from '../../../trainer/trainer-job';
-import { DatasetBaselineDeps, checkDatasetRef, trainerDatasetRef } from '../../dataset-baseline/job/dataset-baseline.kind';
+import { TrainerCheckpoint, TrainerKindDeps, checkDatasetRef, trainerDatasetRef, trainerRunOptions } from '../../../trainer/trainer-job';
 import { OneShotBaseSpec, SeNasNb201Spec, SposNb201Spec } from './one-shot-spec.dto';
 import { OneShotResultDto } from './one-shot-result.dto';
 import type { OneShotInput } from '../training/input';
-import type { BaselineDatasetRef } from '../../dataset-baseline/training/input';
+import type { DatasetRef } from '../../../datasets/dataset-ref';
 import type { OneShotResult } from '../training/nb201-one-shot.task';
 
 export const SPOS_NB201_KIND = 'spos-nb201';
 export const SE_NAS_NB201_KIND = 'se-nas-nb201';
 const TASK = 'nb201-one-shot';
 
-export type OneShotKindDeps = Pick<DatasetBaselineDeps, 'trainer' | 'storageDir' | 'dataDir' | 'resolveDataset'>;
+export type OneShotKindDeps = Pick<TrainerKindDeps, 'trainer' | 'storageDir' | 'dataDir' | 'resolveDataset'>;
 
 type Checkpoint = TrainerCheckpoint;
 
 type TaskInput = Partial<OneShotInput> & Pick<OneShotInput, 'method' | 'dataset' | 'C' | 'N' | 'epochsPerStage' | 'batchSize' | 'seed'>;
 
-function common(spec: OneShotBaseSpec, dataset: BaselineDatasetRef, dataDir: string): Omit<TaskInput, 'method' | 'epochsPerStage'> {
+function common(spec: OneShotBaseSpec, dataset: DatasetRef, dataDir: string): Omit<TaskInput, 'method' | 'epochsPerStage'> {
   const out: Omit<TaskInput, 'method' | 'epochsPerStage'> = { dataset, benchmarkDir: dataDir, C: spec.C, N: spec.N, batchSize: spec.batchSize, seed: spec.seed };
   for (const k of ['lr', 'maxTrainImages', 'evalImages', 'correlationSample', 'searchQueries', 'maxEnumerate'] as const) if (spec[k] !== undefined) out[k] = spec[k];
   return out;
 }
 
-function sposInput(spec: SposNb201Spec, dataset: BaselineDatasetRef, dataDir: string): TaskInput {
+function sposInput(spec: SposNb201Spec, dataset: DatasetRef, dataDir: string): TaskInput {
   return { ...common(spec, dataset, dataDir), method: 'spos', epochsPerStage: spec.epochs, stages: 0 };
 }
 
-function seNasInput(spec: SeNasNb201Spec, dataset: BaselineDatasetRef, dataDir: string): TaskInput {
+function seNasInput(spec: SeNasNb201Spec, dataset: DatasetRef, dataDir: string): TaskInput {
   const out: TaskInput = { ...common(spec, dataset, dataDir), method: 'se-nas', epochsPerStage: spec.epochsPerStage };
   for (const k of ['stages', 'k', 'T', 'samplesPerStage', 'snapshots', 'scoring'] as const) if (spec[k] !== undefined) (out as Record<string, unknown>)[k] = spec[k];
   const stages = spec.stages ?? 2;
@@ -55,7 +54,7 @@ function createKind<S extends OneShotBaseSpec>(
   kind: string,
   summary: string,
   specClass: new () => S,
-  toInput: (spec: S, dataset: BaselineDatasetRef, dataDir: string) => TaskInput,
+  toInput: (spec: S, dataset: DatasetRef, dataDir: string) => TaskInput,
 ): JobKindDefinition<S, OneShotResult, Checkpoint> {
   const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
   return {

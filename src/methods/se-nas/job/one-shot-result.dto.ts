@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TrainerBackendDto } from '../../nb201-train/job/nb201-train-result.dto';
+import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 
 // No runtime import of the trainer engine: the API process must not load TensorFlow.js.
 

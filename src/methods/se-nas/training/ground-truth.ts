@@ -7,7 +7,7 @@ import { formatArchStr } from '../../../benchmarks/nb201/arch';
 import { loadNb201Table } from '../../../benchmarks/nb201/load';
 import type { Nb201Table } from '../../../benchmarks/nb201/types';
 import { CorrelationSummary, correlate } from '../../../benchmarks/stats/correlation';
-import type { BaselineDatasetRef } from '../../dataset-baseline/training/input';
+import type { DatasetRef } from '../../../datasets/dataset-ref';
 
 export const GROUND_TRUTH_METRIC = 'NB201 cifar10 test accuracy (%) after 200 epochs';
 
@@ -32,7 +32,7 @@ export class GroundTruth {
   private constructor(private readonly table: Nb201Table) {}
 
   /** Ground truth when the dataset corresponds to NB201's cifar10 and the tables load; else null with the reason. */
-  static forDataset(ref: BaselineDatasetRef, benchmarkDir: string | null): { truth: GroundTruth | null; reason: string } {
+  static forDataset(ref: DatasetRef, benchmarkDir: string | null): { truth: GroundTruth | null; reason: string } {
     if (ref.kind !== 'builtin' || ref.name !== 'cifar10-subset') return { truth: null, reason: `dataset ${ref.name} has no NAS-Bench-201 counterpart; no ground-truth correlation` };
     if (!benchmarkDir) return { truth: null, reason: 'no benchmark directory configured; no ground-truth correlation' };
     try {

@@ -2,7 +2,7 @@
 import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
 import { SCORING_RULES, ScoringRule } from '../science/scores';
 import { InputObject, booleanField, numberField } from '../../../trainer/tasks/input-checks';
-import { BaselineDatasetRef, parseDatasetRef } from '../../dataset-baseline/training/input';
+import { DatasetRef, parseDatasetRef } from '../../../datasets/dataset-ref';
 
 export const ONE_SHOT_METHODS = ['spos', 'se-nas'] as const;
 export type OneShotMethod = (typeof ONE_SHOT_METHODS)[number];
@@ -12,7 +12,7 @@ export const SE_NAS_DEFAULTS = { stages: 2, k: 10, T: 9, samplesPerStage: 100, s
 
 export interface OneShotInput {
   method: OneShotMethod;
-  dataset: BaselineDatasetRef;
+  dataset: DatasetRef;
   /** Directory holding nasbench201/ (ground truth for the correlation when the dataset is CIFAR-10). */
   benchmarkDir: string | null;
   C: number;
