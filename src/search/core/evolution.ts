@@ -15,9 +15,10 @@ export const EVOLUTION_DEFAULTS = { populationSize: 30, sampleSize: 10 } as cons
 export const EVOLUTION_STALL_LIMIT = 256;
 
 /**
- * Mutations of one parent tried until the child satisfies the constraints. Feasibility is a cost look-up, not a
- * query, so the retries cost no budget; after this many infeasible children the last one is proposed (the core
- * rejects it without a query) and the next cycle samples a new parent.
+ * Mutation until feasible: single-edge mutations applied while the child violates the constraints, at most this many
+ * (a repair walk from the parent). Feasibility is a cost look-up, not a query, so the repair costs no budget; if the
+ * walk is still infeasible after this many steps it is proposed as is (the core rejects it without a query) and the
+ * next cycle samples a new parent.
  */
 export const EVOLUTION_FEASIBLE_TRIES = 64;
 
@@ -30,7 +31,8 @@ interface EvolutionJson {
  * Regularised (aging) evolution, Real et al. 2019, Algorithm 1: fill a population of P random archs; then repeat:
  * sample S members uniformly without replacement, mutate the best of the sample (one edge gets a different op, chosen
  * uniformly), add the child and remove the oldest member. Under constraints the initial population is feasible
- * (randomUnknown) and the parent is mutated until the child is feasible (mutateFeasible; cost look-ups, no queries). Since queries are deduplicated, a child that was evaluated
+ * (randomUnknown) and an infeasible child is mutated further until it is feasible (mutateFeasible; cost look-ups, no
+ * queries). Since queries are deduplicated, a child that was evaluated
  * before (or is infeasible) is dropped without an aging step and the next cycle mutates again; the population thus
  * holds the P most recent distinct queried archs. (Letting cached duplicates join the population was measured too:
  * similar regret, but the population filled with copies of the elite and most proposals became duplicates.)
@@ -84,10 +86,18 @@ export class RegularizedEvolution implements SearchStrategy {
   }
 }
 
-/** Mutation until feasible: mutate() the same parent until the child satisfies the constraints (bounded tries). */
+/**
+ * Mutation until feasible (constraint handling of regularised evolution): mutate() the parent; while the child is
+ * infeasible, mutate() the child again (a repair walk of single-edge mutations through the infeasible region, at most
+ * EVOLUTION_FEASIBLE_TRIES steps). Without constraints, or when the first child is feasible, this is exactly one
+ * mutation (one edge, a different op). Measured on NB201 under Pixel 3 <= 10 ms (100 seeds, 300 queries, mean test
+ * regret cifar10/cifar100/ImageNet16-120): re-mutating the parent instead gave 0.67/0.69/0.88 pp; this walk
+ * 0.34/0.52/0.50, because single-edge steps between good feasible archs at the latency bound mostly pass through
+ * infeasible archs (e.g. moving a convolution from one edge to another).
+ */
 export function mutateFeasible(s: SearchServices, index: number): number {
   let child = mutate(s, index);
-  for (let t = 1; t < EVOLUTION_FEASIBLE_TRIES && !s.feasible(child); t++) child = mutate(s, index);
+  for (let t = 1; t < EVOLUTION_FEASIBLE_TRIES && !s.feasible(child); t++) child = mutate(s, child);
   return child;
 }
 
