@@ -180,14 +180,16 @@ export class CellSearch implements SearchServices {
     // rejection is slow near exhaustion: draw from the explicit list of candidates, dropping infeasible ones as found
     const unknown: number[] = [];
     for (let i = 0; i < n; i++) if (!this.scores.has(i) && !this.infeasible.has(i)) unknown.push(i);
+    if (unknown.length === 0) throw new Error('randomUnknown(): every arch is evaluated or infeasible');
+    let last = -1;
     while (unknown.length > 0) {
       const k = this.rng.int(unknown.length);
-      const i = unknown[k];
-      if (this.feasible(i)) return i;
+      last = unknown[k];
+      if (this.feasible(last)) return last;
       unknown[k] = unknown[unknown.length - 1];
       unknown.pop();
     }
-    throw new Error('randomUnknown(): every arch is evaluated or infeasible');
+    return last; // no feasible arch is left: every arch is now known, the core rejects this one and stops (exhausted)
   }
 
   feasible(index: number): boolean {

@@ -32,6 +32,7 @@ export interface SearchServices {
   /**
    * Uniformly random arch that is not evaluated and satisfies the constraints (precondition: one exists). Draws that
    * violate a constraint are rejected by the cost model at no query cost, so every returned arch is worth a query.
+   * Only when no unseen feasible arch is left does it return an infeasible one (the space is then exhausted).
    */
   randomUnknown(): number;
   /**
