@@ -167,6 +167,8 @@ describe('generic constrained NSGA-II loop', () => {
     for (let gen = 0; gen < 5; gen++) {
       const batch = nsga.ask();
       assert.ok(batch.every((g) => violation(g) === 0), `generation ${gen}`);
+      // every child was repaired to a feasible, new genome, so all of them need an evaluation
+      assert.equal(batch.length, 10, `generation ${gen}: ${10 - batch.length} offspring left infeasible or repeated`);
       nsga.tell(batch.map(f));
     }
   });

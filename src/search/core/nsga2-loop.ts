@@ -58,8 +58,9 @@ const NOT_EVALUATED: readonly number[] = Object.freeze([]);
  * NSGA-II (Deb et al. 2002) as an ask/tell loop over any genome, with constraint handling in the loop:
  * - feasible initial population: each member is sampled until it is feasible and new (bounded tries; the least
  *   violating sample is kept if none is);
- * - mutation until feasible: a child that is infeasible or already in the population/offspring is mutated again
- *   (bounded tries); one still infeasible joins as an infeasible member without evaluation;
+ * - mutation until feasible: a child that is infeasible or already seen (population, offspring, evaluated before) is
+ *   mutated again (bounded tries); one still infeasible joins as an infeasible member without evaluation, one still
+ *   repeated takes its cached objectives;
  * - constrained domination (Deb 2000) in the ranking, the crowded binary tournament and environmental selection.
  * An evaluation is one call of the evaluator on a feasible genome not seen before; repeats are answered from a cache.
  */
@@ -125,7 +126,8 @@ export class Nsga2<G> {
     if (this.pending !== null) throw new Error('ask() called again before tell()');
     if (this.done) return [];
     const n = this.options.populationSize;
-    const seen = new Set(this.members.map((m) => this.problem.key(m.genome)));
+    // repeats of the population, this batch or any evaluated genome are repaired too (they would bring no new evaluation)
+    const seen = new Set([...this.members.map((m) => this.problem.key(m.genome)), ...this.cache.keys()]);
     const batch: Nsga2Member<G>[] = [];
     if (this.members.length === 0) {
       for (let i = 0; i < n; i++) batch.push(this.feasibleSample(seen));
