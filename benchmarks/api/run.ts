@@ -11,13 +11,12 @@
  * Submitted jobs stay queued (no worker), so only the HTTP API and its database are measured.
  * The database is a scratch database created for this run on the server of DATABASE_URL, or of an embedded
  * PostgreSQL when DATABASE_URL is unset, migrated, and dropped at the end, so every run starts from an empty jobs table.
- * Needs the compiled service (dist/src/main.js, dist/src/cli/create-team.js). Writes benchmarks/results/api.json (or BENCH_OUT).
+ * Needs the compiled service (dist/src/main.js, dist/src/cli/create-team.js). Writes benchmarks/results/api.json (or BENCH_OUT),
+ * starting with the provenance block (benchmarks/common/provenance.ts).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -25,6 +24,7 @@ import { loadConfig, REPO_ROOT } from '../../src/config/config';
 import { runMigrations } from '../../src/database/data-source';
 import { openDatabase } from '../../src/database/database';
 import { OpenLoopResult, runOpenLoop } from '../common/open-loop';
+import { RunProvenance } from '../common/provenance';
 import { startServerProcess } from '../common/server-process';
 
 interface ScenarioResult {
@@ -78,18 +78,6 @@ const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 
 const load1m = (): number => round(os.loadavg()[0]);
 
 /** Commit of the checkout (REPO_ROOT, else the working directory) and whether it has uncommitted changes. */
-function gitSha(): { sha: string | null; dirty: boolean | null } {
-  for (const cwd of [REPO_ROOT, process.cwd()]) {
-    try {
-      const git = (...a: string[]): string => execFileSync('git', a, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      return { sha: git('rev-parse', 'HEAD').trim(), dirty: git('status', '--porcelain').trim().length > 0 };
-    } catch {
-      // not a git checkout: try the next candidate
-    }
-  }
-  return { sha: null, dirty: null };
-}
-
 async function adminQuery(url: string, sql: string): Promise<void> {
   const c = new Client({ connectionString: url });
   await c.connect();
@@ -188,6 +176,24 @@ function table(rows: ScenarioResult[]): string {
 }
 
 async function main(): Promise<void> {
+  const outFile = path.resolve(process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'api.json'));
+  const prov = new RunProvenance(
+    'dist/benchmarks/api/run.js',
+    ['BENCH_DURATION_S', 'BENCH_CONNECTIONS', 'BENCH_GET_RATE', 'BENCH_LIST_RATE', 'BENCH_MAX_SUBMISSIONS', 'BENCH_MAX_IN_FLIGHT', 'BENCH_CLIENT_WORKERS', 'BENCH_OUT'],
+    {
+      durationS: DURATION_S,
+      connections: CONNECTIONS,
+      getRatePerS: GET_RATE,
+      listRatePerS: LIST_RATE,
+      maxSubmissions: MAX_SUBMISSIONS,
+      maxInFlight: MAX_IN_FLIGHT,
+      clientWorkers: CLIENT_WORKERS,
+      warmupSubmissions: WARMUP_SUBMISSIONS,
+      warmupSeconds: WARMUP_S,
+      jobBody: JSON.parse(JOB_BODY) as unknown,
+      out: outFile,
+    },
+  );
   const loadAtStart = load1m();
   const log = (m: string): void => void process.stdout.write(`${m}\n`);
   const db = await openDatabase(loadConfig());
@@ -282,9 +288,6 @@ async function main(): Promise<void> {
         `Latencies in ms.`,
       machine,
       server: { process: 'node dist/src/main.js', inProcessWorker: false, host: '127.0.0.1' },
-      node: process.version,
-      git: gitSha(),
-      timestamp: new Date().toISOString(),
       database: db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server',
       warmup: { submitRequests: WARMUP_SUBMISSIONS, openLoopSecondsAtTargetRate: WARMUP_S },
       jobsStoredByStatus: stored,
@@ -292,10 +295,7 @@ async function main(): Promise<void> {
       jobsExpectedQueued: expectedStored,
       scenarios: results,
     };
-    const file = path.resolve(process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'api.json'));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-    log(`wrote ${file}`);
+    log(`wrote ${prov.writeResultJson(outFile, out)}`);
   } finally {
     for (const close of cleanups) await close().catch((e: unknown) => process.stderr.write(`cleanup: ${String(e)}\n`));
   }

@@ -5,11 +5,11 @@
  *   NAS_DATA_DIR=... DATABASE_URL=postgres://... node dist/benchmarks/benchmark/perf.js
  *
  * Env: PERF_HTTP_SECONDS (default 10), PERF_HTTP_RATE (default 500), PERF_OUT (default benchmarks/results/lookup-perf.json).
+ * The JSON starts with the provenance block (benchmarks/common/provenance.ts).
  * The HTTP part uses a scratch database created on the DATABASE_URL server (migrated, dropped afterwards).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -17,6 +17,7 @@ import { loadNb201TableUncached } from '../../src/benchmarks/nb201/load';
 import { Nb201Data } from '../../src/benchmarks/nb201/table';
 import { correlate } from '../../src/benchmarks/stats/correlation';
 import { runOpenLoop } from '../common/open-loop';
+import { RunProvenance } from '../common/provenance';
 import { startServerProcess } from '../common/server-process';
 import { loadConfig, REPO_ROOT } from '../../src/config/config';
 import { runMigrations } from '../../src/database/data-source';
@@ -160,25 +161,34 @@ async function measureHttp(seconds: number, rate: number): Promise<Record<string
 
 async function main(): Promise<void> {
   const dataDir = loadConfig().dataDir;
+  const httpSeconds = Number(process.env.PERF_HTTP_SECONDS ?? 10);
+  const httpRate = Number(process.env.PERF_HTTP_RATE ?? 500);
+  const file = process.env.PERF_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'lookup-perf.json');
+  const prov = new RunProvenance('dist/benchmarks/benchmark/perf.js', ['PERF_HTTP_SECONDS', 'PERF_HTTP_RATE', 'PERF_OUT'], {
+    dataDir: path.join(dataDir, 'nasbench201'),
+    httpSeconds,
+    httpRatePerS: httpRate,
+    httpWarmupSeconds: 3,
+    httpMaxInFlight: 64,
+    out: file,
+    gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
+  });
   const load = measureLoad(dataDir);
   const t = load.table;
   const lookups = measureLookups(t);
   const corr = measureCorrelation(t);
-  const http = await measureHttp(Number(process.env.PERF_HTTP_SECONDS ?? 10), Number(process.env.PERF_HTTP_RATE ?? 500));
+  const http = await measureHttp(httpSeconds, httpRate);
   const out = {
     benchmark: 'nb201-perf',
-    measuredAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAvg1m: os.loadavg()[0], node: process.version, gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function' },
+    machine: { loadAvg1mAtEnd: os.loadavg()[0] },
     dataDir: path.join(dataDir, 'nasbench201'),
     tableLoad: { ms: Math.round(load.loadMs), rssDeltaMB: load.rssDeltaMB, heapDeltaMB: load.heapDeltaMB, arrayBuffersDeltaMB: load.externalDeltaMB },
     inProcessLookupsPerSec: lookups,
     correlation15625: { ...corr, what: 'tau-b + Spearman + Pearson + top-10/100 precision, cifar10-valid valid200 vs cifar10 test200' },
     http,
   };
-  const file = process.env.PERF_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'lookup-perf.json');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-  process.stdout.write(JSON.stringify(out, null, 2) + `\nwritten to ${file}\n`);
+  const written = prov.writeResultJson(file, out);
+  process.stdout.write(JSON.stringify(out, null, 2) + `\nwritten to ${written}\n`);
 }
 
 main().catch((e: unknown) => {

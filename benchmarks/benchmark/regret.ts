@@ -9,10 +9,10 @@
  *   NAS_DATA_DIR=/work/shared/data node dist/benchmarks/benchmark/regret.js
  *
  * Env: REGRET_SEEDS (default 100, at least 50), REGRET_OUT_DIR (default <repo>/benchmarks/results).
+ * The JSON starts with the provenance block (benchmarks/common/provenance.ts).
  * Writes search-regret.json and search-regret.svg (mean regret vs queries, band = interquartile range over seeds).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import { loadConfig, REPO_ROOT } from '../../src/config/config';
@@ -22,6 +22,8 @@ import { searchMetricOf } from '../../src/methods/nb201-search/science/metrics';
 import { runNb201Search } from '../../src/methods/nb201-search/science/search';
 import type { Nb201Table } from '../../src/benchmarks/nb201/types';
 import type { Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchParams, Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
+import { EVOLUTION_DEFAULTS, EVOLUTION_FEASIBLE_TRIES, EVOLUTION_STALL_LIMIT } from '../../src/search/core';
+import { RunProvenance } from '../common/provenance';
 import { Spread, r4, spread } from './regret-stats';
 import { Series, renderPlot } from './regret-svg';
 
@@ -69,6 +71,17 @@ async function main(): Promise<void> {
   if (!Number.isInteger(seeds) || seeds < 50) throw new Error(`REGRET_SEEDS must be an integer >= 50, got ${process.env.REGRET_SEEDS}`);
   const outDir = path.resolve(process.env.REGRET_OUT_DIR ?? path.join(REPO_ROOT, 'benchmarks', 'results'));
   const dataDir = loadConfig().dataDir;
+  const prov = new RunProvenance('dist/benchmarks/benchmark/regret.js', ['REGRET_SEEDS', 'REGRET_OUT_DIR'], {
+    seeds,
+    outDir,
+    dataDir,
+    datasets: DATASETS,
+    settings: SETTINGS,
+    algorithms: ALGORITHMS.map(({ key, label, params }) => ({ key, label, params })),
+    evolution: { ...EVOLUTION_DEFAULTS, stallLimit: EVOLUTION_STALL_LIMIT, feasibleTries: EVOLUTION_FEASIBLE_TRIES },
+    budgets: BUDGETS,
+    curveQueries: CURVE_X,
+  });
   const t0 = performance.now();
   const table = loadNb201Table(path.join(dataDir, 'nasbench201'));
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -137,22 +150,20 @@ async function main(): Promise<void> {
   const searchSeconds = (performance.now() - tSearch) / 1000;
 
   const meta = {
-    generatedAt: new Date().toISOString(),
-    command: 'node dist/benchmarks/benchmark/regret.js',
     evaluation: 'NAS-Bench-201 table lookup (no training); search metric = valid accuracy after 200 epochs (cifar10: cifar10-valid), report metric = 200-epoch test accuracy',
     searchRegretDefinition: 'best search metric (valid accuracy) over feasible archs minus the search metric of the found arch; percentage points (optimiser quality without the valid/test mismatch)',
     regretDefinition: 'best test accuracy over all archs satisfying the constraints (exhaustive scan of 15,625) minus the test accuracy of the arch with the best search metric among those queried; percentage points',
-    queryAccounting: 'a query = one evaluation of a distinct feasible arch; duplicates (cache) and infeasible proposals are not counted',
+    queryAccounting:
+      'a query = one evaluation of a distinct feasible arch; duplicates (cache) and infeasible candidates are not counted: a constraint is a cost look-up (HELP latency table), checked by the search core before a query (feasible random draws, evolution mutates until the child is feasible, local search visits feasible neighbours only); meanInfeasibleSkipped counts those rejected candidates',
     latencyNote: 'pixel3 latency is the HELP measurement (CIFAR-size input per the data provenance), used for all three datasets',
     seeds: `0..${seeds - 1}`,
     budgets: BUDGETS,
     settings: SETTINGS,
     algorithms: ALGORITHMS.map(({ key, label, params }) => ({ key, label, params })),
     consistency: { check: 'final regret of each 100- and 300-query run equals the regret after 100/300 queries of the 1,000-query run with the same seed', mismatches },
-    timing: { tableLoadSeconds: r4(loadSeconds), searchSeconds: r4(searchSeconds), runs, queries, node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown' },
+    timing: { tableLoadSeconds: r4(loadSeconds), searchSeconds: r4(searchSeconds), runs, queries },
   };
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'search-regret.json'), JSON.stringify({ ...meta, optima, results: cells, curves }, null, 2) + '\n');
+  prov.writeResultJson(path.join(outDir, 'search-regret.json'), { ...meta, optima, results: cells, curves });
   const svg = renderPlot({
     title: 'NAS-Bench-201 search: constrained test regret vs queries (table lookup, no training)',
     subtitle: `line = mean over ${seeds} seeds, band = interquartile range, dots = budgets 100/300/1000; y axis fitted to >= 30 queries (earlier points clipped)`,

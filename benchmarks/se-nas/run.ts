@@ -7,7 +7,8 @@
  * Each run is a separate process (the trainer task in-process), two at a time.
  * Usage: npm run build && npm run bench:se-nas   (env SEEDS, EPOCHS_PER_STAGE, C, N, SAMPLES, VALID_FRACTION, PAR
  * override the defaults; VARIANTS=spos,se-nas,si,random picks variants; OUT names the result files, default se-nas).
- * Writes benchmarks/results/<OUT>.json and benchmarks/results/<OUT>.svg.
+ * Writes benchmarks/results/<OUT>.json (starting with the provenance block, benchmarks/common/provenance.ts) and
+ * benchmarks/results/<OUT>.svg.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,6 +21,7 @@ import { checkpointFileName, writeFileAtomic } from '../../src/trainer/checkpoin
 import type { OneShotInput } from '../../src/methods/se-nas/training/input';
 import type { TaskContext } from '../../src/trainer/tasks/task';
 import { OneShotResult, nb201OneShot } from '../../src/methods/se-nas/training/nb201-one-shot.task';
+import { RunProvenance } from '../common/provenance';
 import { writeSvg } from './svg';
 
 type Variant = { method: 'spos' | 'se-nas'; scoring: 'se-nas' | 'si' | 'random' };
@@ -98,6 +100,14 @@ const std = (a: number[]): number => Math.sqrt(mean(a.map((x) => (x - mean(a)) *
 async function main(): Promise<void> {
   const seeds = (process.env.SEEDS ?? '1,2,3').split(',').map(Number);
   const par = env('PAR', 2);
+  const prov = new RunProvenance('dist/benchmarks/se-nas/run.js', ['SEEDS', 'EPOCHS_PER_STAGE', 'C', 'N', 'SAMPLES', 'VALID_FRACTION', 'PAR', 'VARIANTS', 'OUT'], {
+    ...CONFIG,
+    seeds,
+    parallelRuns: par,
+    variants: VARIANTS,
+    dataDir,
+    out: OUT,
+  });
   const jobs = seeds.flatMap((seed) => VARIANTS.map((v) => ({ v, seed })));
   const results: Array<{ v: Variant; seed: number; r: OneShotResult; seconds: number }> = [];
   const t0 = Date.now();
@@ -154,8 +164,7 @@ async function main(): Promise<void> {
     variants: rows,
   };
   const dir = path.join(__dirname, '..', '..', '..', 'benchmarks', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${OUT}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  prov.writeResultJson(path.join(dir, `${OUT}.json`), out);
   writeSvg(path.join(dir, `${OUT}.svg`), rows.map((r) => ({ label: r.variant, tau: r.summary.tauFullSpaceSample, kept: r.summary.topGroundTruthKept })), out.honesty);
   for (const r of rows) {
     const k = r.summary.topGroundTruthKept?.map((s) => `stage ${s.stage}: ${s.mean.toFixed(1)}/${s.survivors}`).join(', ') ?? '-';

@@ -11,7 +11,6 @@
  * per-image loops, so images/s hardly depends on the batch); wasm is also timed at that batch for a like-for-like
  * ratio. Random data: this measures speed, not learning.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +19,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { REPO_ROOT } from '../../src/config/config';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { originalWasmKernel } from '../../src/trainer/engine/wasm-kernels';
+import { RunProvenance } from '../common/provenance';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const WASM_BATCH = env('BENCH_WASM_BATCH', 64);
@@ -200,6 +200,7 @@ async function timeKernels(n: number, wasmReps: number, cpuReps: number): Promis
 }
 
 async function main(): Promise<void> {
+  const prov = new RunProvenance('dist/benchmarks/trainer/kernels.js', ['BENCH_WASM_BATCH', 'BENCH_WASM_STEPS', 'BENCH_CPU_BATCH', 'BENCH_CPU_STEPS', 'BENCH_OUT'], { wasmBatch: WASM_BATCH, wasmSteps: WASM_STEPS, cpuBatch: CPU_BATCH, cpuSteps: CPU_STEPS, C, strides: STRIDES, out: OUT });
   // Which kernels a conv/BN/ReLU/pool/softmax training step needs that stock tfjs-backend-wasm 4.22 lacks
   // (read before this project's kernels are registered).
   const stockWasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
@@ -245,7 +246,6 @@ async function main(): Promise<void> {
 
   const result = {
     benchmark: 'trainer-kernels',
-    measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAvg1m: os.loadavg()[0], node: process.version, tfjs: tf.version_core },
     note: 'random inputs and labels (speed only); cpu timed on a smaller batch and few steps because it needs seconds per image',
     net: { layers: '6 x conv3x3(C=16, no bias)-BN-ReLU, strides 1,1,2,1,2,1; global average pool; dense 10 softmax', input: [32, 32, 3], optimizer: 'sgd(0.01)' },
@@ -259,9 +259,7 @@ async function main(): Promise<void> {
     kernelsAtCpuBatch: kernels,
     kernelsAtWasmBatch: kernelsWasm,
   };
-  fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
-  console.log(`wrote ${OUT}`);
+  console.log(`wrote ${prov.writeResultJson(OUT, result)}`);
 }
 
 main().catch((e: unknown) => {

@@ -14,7 +14,6 @@
  * Env: BENCH_WASM_BATCH (256), BENCH_WASM_MICRO (128), BENCH_WASM_STEPS (3), BENCH_CPU_BATCH (1), BENCH_CPU_STEPS (1),
  *      BENCH_OUT (benchmarks/results/trainer-cellnet.json). One untimed warm-up step per backend and batch.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +24,7 @@ import { trainValidStreams } from '../../src/datasets/pipeline';
 import { BackendChoice, selectBackend } from '../../src/trainer/engine/backend';
 import { Nb201Network } from '../../src/trainer/nb201/model';
 import { Sgd } from '../../src/trainer/engine/train-loop';
+import { RunProvenance } from '../common/provenance';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const WASM_BATCH = env('BENCH_WASM_BATCH', 256);
@@ -74,6 +74,7 @@ async function time(force: 'wasm' | 'cpu', batch: number, steps: number, microBa
 }
 
 async function main(): Promise<void> {
+  const prov = new RunProvenance('dist/benchmarks/trainer/nb201.js', ['BENCH_WASM_BATCH', 'BENCH_WASM_MICRO', 'BENCH_WASM_STEPS', 'BENCH_CPU_BATCH', 'BENCH_CPU_STEPS', 'BENCH_OUT'], { wasmBatch: WASM_BATCH, wasmMicroBatch: WASM_MICRO, wasmSteps: WASM_STEPS, cpuBatch: CPU_BATCH, cpuSteps: CPU_STEPS, arch: ARCH, C, N, warmupStepsPerBackendAndBatch: 1, out: OUT });
   const started = performance.now();
   await selectBackend({ force: 'wasm' });
   const probe = new Nb201Network({ ops: parseArchStr(ARCH) ?? [], channels: C, cellsPerStage: N, inputShape: [32, 32, 3], numClasses: 10, seed: 1 });
@@ -100,11 +101,8 @@ async function main(): Promise<void> {
     wasmBatchOverCpuBatch: wasmBig.imagesPerSec / cpu.imagesPerSec,
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.arch()}` },
     totalSeconds: (performance.now() - started) / 1000,
-    measuredAt: new Date().toISOString(),
   };
-  fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
-  console.log(`wrote ${OUT}`);
+  console.log(`wrote ${prov.writeResultJson(OUT, result)}`);
 }
 
 main().catch((e: unknown) => {
