@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { ArtifactsModule } from './artifacts/artifacts.module';
 import { AuthModule } from './auth/auth.module';
 import { BenchmarksModule } from './benchmarks/benchmarks.module';
 import { loggerParams } from './common/logging';
@@ -35,6 +36,7 @@ export class AppModule {
         MethodsModule,
         JobsModule,
         DatasetsModule,
+        ArtifactsModule,
         BenchmarksModule,
       ],
     };

@@ -6,7 +6,7 @@
  * the pool task runs: search on the valid split, report test accuracy, regret from an exhaustive scan of the table.
  * This is a benchmark lookup (no training).
  *
- *   NAS_DATA_DIR=/work/shared/data node dist/benchmarks/benchmark/regret.js
+ *   node dist/benchmarks/benchmark/regret.js   (data: NAS_DATA_DIR, default the bundled data/)
  *
  * Env: REGRET_SEEDS (default 100, at least 50), REGRET_OUT_DIR (default <repo>/benchmarks/results).
  * The JSON starts with the provenance block (benchmarks/common/provenance.ts).

@@ -7,7 +7,7 @@ export interface AppConfig {
   /** Explicit PostgreSQL URL; when absent an embedded PostgreSQL is started. */
   databaseUrl: string | undefined;
   port: number;
-  /** Directory holding ../shared/data (nasbench201/, images/). */
+  /** Directory of the bundled data (nasbench201/, natsbench_sss/, nasbench_macro/, images/); default: the repo's data/. */
   dataDir: string;
   /** Where uploaded datasets and checkpoints are stored. */
   storageDir: string;
@@ -48,7 +48,7 @@ export function loadConfig(): AppConfig {
   return {
     databaseUrl: process.env.DATABASE_URL || undefined,
     port: int('PORT', 3000),
-    dataDir: path.resolve(process.env.NAS_DATA_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'data')),
+    dataDir: path.resolve(process.env.NAS_DATA_DIR ?? path.join(REPO_ROOT, 'data')),
     storageDir: path.resolve(process.env.STORAGE_DIR ?? path.join(REPO_ROOT, '.data', 'storage')),
     embeddedPgDir: path.resolve(process.env.EMBEDDED_PG_DIR ?? path.join(REPO_ROOT, '.data', 'pg')),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329),

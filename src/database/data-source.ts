@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { Artifact, JobArtifactInput } from '../artifacts/artifact.entity';
 import { ApiKey } from '../auth/api-key.entity';
 import { Team } from '../auth/team.entity';
 import { Dataset } from '../datasets/dataset.entity';
 import { JobEvent } from '../jobs/job-event.entity';
 import { Job } from '../jobs/job.entity';
 
-export const ENTITIES = [Team, ApiKey, Dataset, Job, JobEvent];
+export const ENTITIES = [Team, ApiKey, Dataset, Job, JobEvent, Artifact, JobArtifactInput];
 
 /** Compiled migrations live in dist/migrations; schema changes only through them (never synchronize). */
 const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.js');

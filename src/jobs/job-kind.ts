@@ -1,3 +1,4 @@
+import type { ArtifactInputRef, JobArtifacts } from '../artifacts/artifact-kinds';
 import type { Team } from '../auth/team.entity';
 import type { JobProgress } from './job.entity';
 
@@ -15,6 +16,11 @@ export interface JobContext<Spec, Checkpoint> {
   progress(p: JobProgress & { data?: Record<string, unknown> }): Promise<void>;
   /** Persist a checkpoint; a later attempt resumes from it. */
   saveCheckpoint(c: Checkpoint): Promise<void>;
+  /**
+   * Read declared input artefacts and create artefacts (visible only once the job succeeds; see JobArtifacts).
+   * Always set by the job runner; optional so that hand-made contexts in tests need not provide it.
+   */
+  readonly artifacts?: JobArtifacts;
 }
 
 export type SpecClass<Spec> = new () => Spec;
@@ -31,6 +37,11 @@ export interface JobKindDefinition<Spec extends object = object, Result extends 
   validate?(spec: Spec, team: Team): Promise<void>;
   /** Dataset id the job reads, if any: a dataset in use cannot be deleted. */
   datasetId?(spec: Spec): string | null;
+  /**
+   * Artefacts the job reads (ids from its spec, each with the field naming it): checked to be the team's when the job
+   * is created, recorded with it, readable through ctx.artifacts.input(id), and undeletable while the job is queued or running.
+   */
+  artifactInputs?(spec: Spec): ArtifactInputRef[];
   run(ctx: JobContext<Spec, Checkpoint>): Promise<Result>;
   /** Called once the job has ended (any worker, best effort): release what its attempts left behind. */
   onTerminal?(jobId: string, status: 'succeeded' | 'failed' | 'cancelled'): Promise<void> | void;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppRole } from '../app.module';
+import { ArtifactsService } from '../artifacts/artifacts.service';
 import { DomainError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { APP_ROLE } from '../config/config.module';
@@ -43,6 +44,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly queue: QueueService,
     private readonly kinds: JobKindRegistry,
     private readonly metrics: MetricsService,
+    private readonly artifacts: ArtifactsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -81,6 +83,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     );
     if (!(claimed as [unknown[], number])[1]) return; // cancelled, finished, or taken by another worker
     const job = await this.ds.getRepository(Job).findOneByOrFail({ id: msg.jobId });
+    await this.discardArtifacts(job.id, 'left by an earlier attempt');
     await this.event(this.ds.manager, job.id, 'started', { attempt: job.attempts, worker: this.workerId, resumed: job.checkpoint !== null });
     const state: Running = { controller: new AbortController(), reason: null };
     this.running.set(job.id, state);
@@ -90,7 +93,10 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       const result = await def.run(this.context(job, state));
       await this.ended(job.id, job.kind, await this.finish(job.id, state, { status: 'succeeded', result: result as Record<string, unknown> }));
     } catch (e) {
-      await this.ended(job.id, job.kind, await this.finish(job.id, state, { status: 'error', error: e, permanent: isPermanent(e), attempts: job.attempts }));
+      const terminal = await this.finish(job.id, state, { status: 'error', error: e, permanent: isPermanent(e), attempts: job.attempts });
+      // an attempt that did not succeed leaves no artefact (unless another worker owns the job now)
+      if (state.reason !== 'lease-lost') await this.discardArtifacts(job.id, 'the attempt did not succeed');
+      await this.ended(job.id, job.kind, terminal);
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.id);
@@ -122,6 +128,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
           if (r[1]) await this.event(m, job.id, 'progress', { ...progress, ...(p.data ?? {}) });
         });
       },
+      artifacts: this.artifacts.forJob(job.teamId, job.id),
       saveCheckpoint: async (c: unknown) => {
         await this.ds.transaction(async (m) => {
           const r = await m.query(`UPDATE jobs SET checkpoint = $3, updated_at = now() WHERE id = $1 AND lease_owner = $2 AND status = 'running'`, [
@@ -163,6 +170,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   private async ended(jobId: string, kind: string, terminal: Terminal | null): Promise<void> {
     if (!terminal) return;
     this.metrics.jobsCompleted.labels(kind, terminal).inc();
+    if (terminal !== 'succeeded') await this.discardArtifacts(jobId, `the job ended ${terminal}`);
     try {
       await (this.kinds.has(kind) ? this.kinds.get(kind).onTerminal?.(jobId, terminal) : undefined);
     } catch (e) {
@@ -187,7 +195,8 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
           [jobId, this.workerId, JSON.stringify(outcome.result)],
         );
         if (!r[1]) return null;
-        await this.event(m, jobId, 'succeeded', {});
+        const artifacts = await this.artifacts.promote(m, jobId);
+        await this.event(m, jobId, 'succeeded', artifacts ? { artifacts } : {});
         return 'succeeded';
       }
       if (state.reason === 'cancel') {
@@ -257,6 +266,16 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     });
     for (const e of ended) await this.ended(e.id, e.kind, e.status);
     return reaped;
+  }
+
+  /** Removes the job's pending artefacts (best effort: a failure is logged, the start-up sweep and later attempts retry). */
+  private async discardArtifacts(jobId: string, why: string): Promise<void> {
+    try {
+      const n = await this.artifacts.discardPending(jobId);
+      if (n) this.logger.log(`removed ${n} pending artifact(s) of job ${jobId}: ${why}`);
+    } catch (e) {
+      this.logger.warn(`could not remove the pending artifacts of job ${jobId}: ${(e as Error).message}`);
+    }
   }
 
   private event(m: EntityManager, jobId: string, type: JobEventType, data: Record<string, unknown>): Promise<void> {

@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { DataSource, MoreThan, Repository } from 'typeorm';
+import { ArtifactsService } from '../artifacts/artifacts.service';
 import type { Team } from '../auth/team.entity';
 import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError, violation } from '../common/errors';
 import { Page, pageNewestFirst } from '../common/keyset-page';
@@ -32,6 +33,7 @@ export class JobsService {
     private readonly ds: DataSource,
     private readonly kinds: JobKindRegistry,
     private readonly queue: QueueService,
+    private readonly artifacts: ArtifactsService,
   ) {}
 
   /** Validates kind and spec, stores the job and enqueues it in one transaction. */
@@ -55,6 +57,8 @@ export class JobsService {
     }
     await def.validate?.(spec, team);
     const datasetId = def.datasetId?.(spec) ?? null;
+    const artifactInputs = def.artifactInputs?.(spec) ?? [];
+    await this.artifacts.checkInputs(team, artifactInputs);
     try {
       const job = await this.ds.transaction(async (m) => {
         const row = await m.save(
@@ -68,6 +72,7 @@ export class JobsService {
             requestHash,
           }),
         );
+        await this.artifacts.recordInputs(m, row.id, artifactInputs);
         await appendJobEvent(m, row.id, 'created', { kind: dto.kind });
         await this.queue.send({ jobId: row.id }, { manager: m });
         return row;
@@ -82,6 +87,11 @@ export class JobsService {
       // the dataset was deleted between validation and insert
       if ((e as { code?: string }).code === '23503' && datasetId) {
         throw new InvalidInputError(`dataset ${datasetId} no longer exists`, [violation('spec.dataset', 'exists', 'must be an existing dataset of your team')]);
+      }
+      // an input artefact was deleted between validation and insert
+      if ((e as { code?: string; constraint?: string }).code === '23503' && artifactInputs.length) {
+        const fields = [...new Set(artifactInputs.map((r) => r.field))];
+        throw new InvalidInputError(`an input artifact (${fields.join(', ')}) no longer exists`, fields.map((f) => violation(f, 'exists', "must be an existing artifact of your team")));
       }
       throw e;
     }

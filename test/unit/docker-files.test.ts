@@ -17,6 +17,8 @@ function repoRoot(): string {
 const ROOT = repoRoot();
 const DOCKER = path.join(ROOT, 'docker');
 const K8S = path.join(DOCKER, 'k8s');
+/** Where the Dockerfile puts the repository's data/ (WORKDIR /app). */
+const IMAGE_DATA_DIR = '/app/data';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown, what: string): Obj => {
@@ -135,7 +137,19 @@ describe('docker/Dockerfile', () => {
     assert.equal(tsconfig.compilerOptions.outDir, 'dist');
     const env = args('ENV').join(' ');
     assert.match(env, /HOST=0\.0\.0\.0/, 'the API listens beyond loopback inside the container');
-    assert.match(env, /NAS_DATA_DIR=\/data/);
+    assert.ok(env.includes(`NAS_DATA_DIR=${IMAGE_DATA_DIR}`), 'NAS_DATA_DIR is the bundled data folder of the image');
+  });
+
+  test('the runtime image carries the bundled data/ (every folder with its PROVENANCE.md) at NAS_DATA_DIR', () => {
+    const runtimeFrom = ins.findIndex((i) => i.op === 'FROM' && i.args === '${NODE_IMAGE} AS runtime');
+    const runtime = ins.slice(runtimeFrom + 1);
+    const workdir = runtime.find((i) => i.op === 'WORKDIR')?.args;
+    assert.equal(workdir, '/app');
+    const copy = runtime.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')).map((i) => i.args.split(/\s+/));
+    assert.ok(copy.some(([src, dest]) => src === 'data' && path.posix.resolve(workdir, dest) === IMAGE_DATA_DIR), 'COPY data ./data in the runtime stage');
+    for (const dir of ['nasbench201', 'natsbench_sss', 'nasbench_macro', 'images']) {
+      assert.ok(fs.existsSync(path.join(ROOT, 'data', dir, 'PROVENANCE.md')), `data/${dir}/PROVENANCE.md is committed`);
+    }
   });
 });
 
@@ -189,16 +203,15 @@ describe('docker/compose.yaml', () => {
     assert.equal(obj(svc('worker').deploy, 'worker.deploy').replicas, 2);
   });
 
-  test('shared/data mounted read-only at /data (= NAS_DATA_DIR) and one storage volume at STORAGE_DIR for api and workers', () => {
+  test('the data is in the image (no host folder mounted for it); one storage volume at STORAGE_DIR for api and workers', () => {
     const storageSources = new Set<string>();
-    for (const name of ['api', 'worker']) {
+    for (const name of ['api', 'worker', 'migrate']) {
       const e = env(name);
-      assert.equal(e.NAS_DATA_DIR, '/data');
-      const vols = arr(svc(name).volumes, `${name}.volumes`).map((v) => obj(v, 'volume'));
-      const data = vols.find((v) => v.target === '/data');
-      assert.ok(data && data.type === 'bind' && data.read_only === true, `${name}: /data is a read-only bind mount`);
-      const hostDir = String(data.source).replace(/^\$\{[A-Z_]+:-(.+)\}$/, '$1');
-      assert.equal(path.resolve(DOCKER, hostDir), path.resolve(ROOT, '..', 'shared', 'data'), 'default host dir is the shared/data next to the checkout');
+      assert.equal(e.NAS_DATA_DIR, IMAGE_DATA_DIR, `${name}: NAS_DATA_DIR is the image's data folder`);
+      const vols = arr(svc(name).volumes ?? [], `${name}.volumes`).map((v) => obj(v, 'volume'));
+      assert.ok(!vols.some((v) => v.type === 'bind'), `${name}: no host folder is bind-mounted`);
+      assert.ok(!vols.some((v) => String(v.target).startsWith(IMAGE_DATA_DIR) || v.target === '/data'), `${name}: nothing is mounted over the bundled data`);
+      if (name === 'migrate') continue;
       const storage = vols.find((v) => v.target === e.STORAGE_DIR);
       assert.ok(storage && storage.type === 'volume', `${name}: a named volume at STORAGE_DIR`);
       storageSources.add(String(storage.source));
@@ -240,10 +253,11 @@ describe('docker/k8s manifests', () => {
 
   test('ConfigMap, Secret with a DATABASE_URL placeholder, PVCs and the references to them', () => {
     const cm = obj(find('ConfigMap', 'nas-config').data, 'configmap data');
-    assert.equal(cm.NAS_DATA_DIR, '/data');
+    assert.equal(cm.NAS_DATA_DIR, IMAGE_DATA_DIR, 'the data is read from the image');
     assert.equal(cm.IN_PROCESS_WORKER, 'false');
     assert.match(String(obj(find('Secret', 'nas-db').stringData, 'stringData').DATABASE_URL), /^postgres:\/\//);
     find('PersistentVolumeClaim', 'nas-storage');
+    assert.ok(!docs.some(({ doc }) => doc.kind === 'PersistentVolumeClaim' && meta(doc).name === 'nas-data'), 'no claim for the data: it is in the image');
     for (const w of workloads()) {
       for (const ref of arr(container(w).envFrom, 'envFrom').map((r) => obj(r, 'envFrom'))) {
         if (ref.configMapRef) find('ConfigMap', String(obj(ref.configMapRef, 'configMapRef').name));
@@ -253,8 +267,7 @@ describe('docker/k8s manifests', () => {
         if (v.persistentVolumeClaim) find('PersistentVolumeClaim', String(obj(v.persistentVolumeClaim, 'pvc').claimName));
       }
       const mounts = arr(container(w).volumeMounts ?? [], 'volumeMounts').map((x) => obj(x, 'mount'));
-      const data = mounts.find((m) => m.mountPath === '/data');
-      if (data) assert.equal(data.readOnly, true, `${String(meta(w).name)}: /data is read-only`);
+      assert.ok(!mounts.some((m) => m.mountPath === '/data' || String(m.mountPath).startsWith(IMAGE_DATA_DIR)), `${String(meta(w).name)}: no volume for the data`);
       if (w.kind === 'Deployment') assert.ok(mounts.some((m) => m.mountPath === cm.STORAGE_DIR), `${String(meta(w).name)} mounts STORAGE_DIR`);
     }
   });

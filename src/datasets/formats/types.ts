@@ -15,6 +15,6 @@ export interface ImageDataset {
   numClasses: number;
   train: ImageSplit;
   test: ImageSplit;
-  /** Where it came from, e.g. 'builtin:cifar10-subset (../shared/data/images/cifar10, 4000 train / 846 test)'. */
+  /** Where it came from, e.g. 'builtin:cifar10-subset (data/images/cifar10, 4000 train / 846 test)'. */
   source: string;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BUILTIN_DATASETS } from '../../../datasets/formats';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 import type { Nb201EpochRecord, Nb201TrainResult } from '../training/nb201-train.task';
@@ -60,5 +60,9 @@ export class Nb201TrainResultDto implements Omit<Nb201TrainResult, 'imageShape'>
   @ApiProperty({ type: Number, nullable: true, description: 'Step of the checkpoint this run resumed from; null for an uninterrupted run' })
   resumedFromStep!: number | null;
   @ApiProperty({ description: 'SHA-256 of all parameters and BN statistics: equal hashes = identical models' }) weightsSha256!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the model file training started from (spec.initFrom), null for the seeded init' })
+  initWeightsSha256!: string | null;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The `model` artifact holding the trained weights (absent when spec.exportModel is false)' })
+  modelArtifactId?: string;
   @ApiProperty({ type: [String], description: 'Caveats, e.g. that the schedule was shortened' }) notes!: string[];
 }

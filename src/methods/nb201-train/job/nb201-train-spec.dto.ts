@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsNumber, IsOptional, IsPositive, Max, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsPositive, IsUUID, Max, Min, ValidateBy } from 'class-validator';
 import { NB201_SIZE, parseArchStr } from '../../../benchmarks/nb201/arch';
 import { BUILTIN_DATASETS, isBuiltinDatasetName } from '../../../datasets/formats';
 import { isUuid } from '../../../common/uuid';
@@ -181,4 +181,19 @@ export class Nb201TrainSpec {
   @Min(1)
   @Max(4096)
   microBatch?: number;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Start from the weights of this `model` artifact (exported by an earlier nb201-train job of the same arch, C, N, ' +
+      'number of classes and image shape) instead of the seeded initialisation. The artifact cannot be deleted while the job is queued or running.',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'initFrom must be the UUID of a model artifact' })
+  initFrom?: string;
+
+  @ApiPropertyOptional({ description: 'Export the trained weights as a `model` artifact (visible once the job has succeeded; its id is in the result).', default: true })
+  @IsOptional()
+  @IsBoolean()
+  exportModel?: boolean;
 }

@@ -15,6 +15,8 @@ import { Nb201TrainInput, parseNb201TrainInput } from '../training/input';
 import type { TrainerRunOptions } from '../../../trainer/supervisor';
 import { TrainerCheckpoint, trainerRunOptions } from '../../../trainer/trainer-job';
 import type { Nb201TrainResult } from '../training/nb201-train.task';
+import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
+import { NB201_MODEL_FORMAT, NB201_MODEL_MEDIA_TYPE } from '../../../trainer/nb201/model-file';
 
 export const NB201_TRAIN_KIND = 'nb201-train';
 /** Name of the trainer task (src/trainer/tasks/nb201-train.ts). */
@@ -117,10 +119,41 @@ export function createNb201TrainKind(deps: Nb201TrainKindDeps): JobKindDefinitio
       return null;
     },
 
-    async run(ctx: JobContext<Nb201TrainSpec, Nb201TrainCheckpoint>): Promise<Nb201TrainResult> {
+    artifactInputs(spec: Nb201TrainSpec): ArtifactInputRef[] {
+      return spec.initFrom ? [{ field: 'spec.initFrom', id: spec.initFrom, kinds: ['model'] }] : [];
+    },
+
+    async run(ctx: JobContext<Nb201TrainSpec, Nb201TrainCheckpoint>): Promise<Nb201TrainResult & { modelArtifactId?: string }> {
       const input = nb201TrainInput(ctx.spec, await archOf(ctx.spec), deps.dataDir);
       const checkpointDir = checkpointDirOf(ctx.jobId);
-      return deps.trainer.run<Nb201TrainInput, Nb201TrainResult>(NB201_TRAIN_TASK, input, trainerRunOptions(ctx, checkpointDir, 'train'));
+      const artifacts = ctx.artifacts;
+      // the job runner always provides ctx.artifacts; a hand-made context without it trains without export
+      const exportModel = ctx.spec.exportModel !== false && artifacts !== undefined;
+      if (ctx.spec.initFrom && !artifacts) throw new Error(`${NB201_TRAIN_KIND}: spec.initFrom needs a job context with artifacts`);
+      if (ctx.spec.initFrom && artifacts) input.initWeights = (await artifacts.input(ctx.spec.initFrom)).path;
+      // the trainer child writes the model into the job's folder; it becomes an artifact here, visible once the job succeeds
+      if (exportModel) input.exportModel = path.join(checkpointDir, 'model.weights');
+      const result = await deps.trainer.run<Nb201TrainInput, Nb201TrainResult>(NB201_TRAIN_TASK, input, trainerRunOptions(ctx, checkpointDir, 'train'));
+      if (!exportModel || !artifacts || !input.exportModel) return result;
+      const created = await artifacts.create({
+        kind: 'model',
+        name: `nb201-train ${result.arch} C=${result.C} N=${result.N} on ${result.dataset}`,
+        mediaType: NB201_MODEL_MEDIA_TYPE,
+        file: input.exportModel,
+        meta: {
+          format: NB201_MODEL_FORMAT,
+          arch: result.arch,
+          C: result.C,
+          N: result.N,
+          numClasses: result.numClasses,
+          imageShape: result.imageShape,
+          dataset: result.dataset,
+          testAccuracy: result.testAccuracy,
+          weightsSha256: result.weightsSha256,
+          shortened: result.schedule.shortened,
+        },
+      });
+      return { ...result, modelArtifactId: created.id };
     },
 
     // checkpoints are only needed while the job can still resume

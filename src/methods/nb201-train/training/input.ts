@@ -42,13 +42,26 @@ export interface Nb201TrainInput {
   microBatch?: number;
   checkpointEvery?: number;
   progressEvery?: number;
+  /** Start from the weights in this model file (NB201_MODEL_FORMAT, as exportModel writes it) instead of the seeded init. */
+  initWeights?: string;
+  /** Write the trained weights (parameters + BN statistics) to this file at the end (NB201_MODEL_FORMAT). */
+  exportModel?: string;
 }
 
-export type ResolvedNb201TrainInput = Required<Omit<Nb201TrainInput, 'maxTrainImages' | 'maxTestImages'>> & {
+export type ResolvedNb201TrainInput = Required<Omit<Nb201TrainInput, 'maxTrainImages' | 'maxTestImages' | 'initWeights' | 'exportModel'>> & {
   ops: number[];
   maxTrainImages: number | null;
   maxTestImages: number | null;
+  initWeights: string | null;
+  exportModel: string | null;
 };
+
+function optionalPath(o: InputObject, key: string, out: FieldViolation[]): string | null {
+  if (o[key] === undefined || o[key] === null) return null;
+  if (typeof o[key] === 'string' && o[key] !== '') return o[key] as string;
+  out.push(violation(`input.${key}`, 'isString', `${key} must be a file path`));
+  return null;
+}
 
 type Obj = InputObject;
 
@@ -92,6 +105,8 @@ export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
     microBatch: numberField(o, 'microBatch', { int: true, min: 1, max: 4096 }, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
     checkpointEvery: numberField(o, 'checkpointEvery', { int: true, min: 1 }, out, 50),
     progressEvery: numberField(o, 'progressEvery', { int: true, min: 1 }, out, 5),
+    initWeights: optionalPath(o, 'initWeights', out),
+    exportModel: optionalPath(o, 'exportModel', out),
   };
   if (out.length === 0 && input.warmupEpochs > input.epochs) out.push(violation('input.warmupEpochs', 'max', 'warmupEpochs must not exceed epochs'));
   if (out.length) throw new InvalidInputError(`invalid nb201-train input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);

@@ -7,11 +7,13 @@
  * The result says plainly when the schedule is shorter than NB201's (200 epochs on the full data).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
-import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../../../trainer/checkpoint-file';
+import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile, writeFileAtomic } from '../../../trainer/checkpoint-file';
+import { encodeNb201Model, loadNb201Model } from '../../../trainer/nb201/model-file';
 import { Nb201Network } from '../../../trainer/nb201/model';
 import { parseNb201TrainInput } from './input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
@@ -74,6 +76,8 @@ export interface Nb201TrainResult {
   resumedFromStep: number | null;
   /** SHA-256 of every parameter and BN running statistic (float32): equal hashes = identical models. */
   weightsSha256: string;
+  /** SHA-256 of the model file training started from (input.initWeights), or null for the seeded init. */
+  initWeightsSha256: string | null;
   notes: string[];
 }
 
@@ -97,6 +101,8 @@ interface Fingerprint {
   cropPadding: number;
   horizontalFlip: boolean;
   microBatch: number;
+  /** SHA-256 of the initial-weights file (only present when one is given). */
+  initWeights?: string;
 }
 
 interface TrainState {
@@ -164,6 +170,12 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov, labelSmoothing: input.labelSmoothing, emaDecay: input.emaDecay,
       cropPadding: input.cropPadding, horizontalFlip: input.horizontalFlip, microBatch: Math.min(input.microBatch, input.batchSize),
     };
+    let initWeightsSha256: string | null = null;
+    if (input.initWeights) {
+      loadNb201Model(input.initWeights, net, { arch: input.arch, C: input.C, N: input.N, numClasses: ds.numClasses, imageShape });
+      initWeightsSha256 = createHash('sha256').update(readFileSync(input.initWeights)).digest('hex');
+      fp.initWeights = initWeightsSha256;
+    }
     const notes: string[] = [];
     let st: TrainState = { step: 0, epoch: 0, batchInEpoch: 0, epochLossSum: 0, epochLossCount: 0, curve: [], imagesSeen: 0, trainSeconds: 0 };
     let resumedFromStep: number | null = null;
@@ -238,6 +250,10 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       : `${input.epochs} epochs on all ${ds.train.count} ${ds.name} training images`;
     if (shortened) notes.push(description);
     if (input.maxTestImages !== null && test.count < ds.test.count) notes.push(`test accuracy on the first ${test.count} of ${ds.test.count} test images`);
+    if (input.exportModel) {
+      const info = { dataset: ds.name, datasetSource: ds.source, testAccuracy: t.accuracy, epochs: input.epochs, seed: input.seed, shortened };
+      await writeFileAtomic(input.exportModel, encodeNb201Model(net, { arch: input.arch, C: input.C, N: input.N, numClasses: ds.numClasses, imageShape, info }));
+    }
     return {
       backend,
       arch: input.arch,
@@ -275,6 +291,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       trainSeconds: st.trainSeconds,
       resumedFromStep,
       weightsSha256: weightsHash(net),
+      initWeightsSha256,
       notes,
     };
   } finally {

@@ -1,0 +1,54 @@
+/** Artefact kinds and the contract between job kinds and the artefacts domain. No Nest, no TypeORM. */
+
+/** What an artefact is: a trained supernet, an Elite Space, a model family, one exported trained model. */
+export const ARTIFACT_KINDS = ['supernet', 'elite-space', 'model-family', 'model'] as const;
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
+
+/** An artefact a job reads, named by a field of its spec (e.g. `spec.initFrom`); optionally of given kinds only. */
+export interface ArtifactInputRef {
+  /** Spec field holding the id, as the API names it in errors (`spec.<name>`). */
+  field: string;
+  id: string;
+  kinds?: readonly ArtifactKind[];
+}
+
+/** An input artefact as a running job sees it. */
+export interface ArtifactInput {
+  id: string;
+  kind: ArtifactKind;
+  mediaType: string;
+  sha256: string;
+  sizeBytes: number;
+  /** Absolute path of the stored file (read-only for jobs). */
+  path: string;
+  meta: Record<string, unknown>;
+}
+
+/** A file a job has written completely (e.g. by a trainer child into the job's folder) to register as an artefact. */
+export interface NewJobArtifact {
+  kind: ArtifactKind;
+  name: string;
+  mediaType: string;
+  /** Path of the complete file; it is copied into artefact storage (the caller may delete it afterwards). */
+  file: string;
+  /** Small descriptive metadata (shapes, arch, accuracy ...), returned with the artefact. */
+  meta?: Record<string, unknown>;
+}
+
+export interface CreatedArtifact {
+  id: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+/**
+ * Artefacts from inside a running job (JobContext.artifacts). Artefacts a job creates stay invisible (status
+ * `pending`) until the job succeeds, in the same transaction that marks it succeeded; an attempt that fails, is
+ * cancelled or is retried has its pending artefacts removed (rows and files), so no half-made artefact is ever seen.
+ */
+export interface JobArtifacts {
+  /** One of the job's declared inputs (JobKindDefinition.artifactInputs), resolved for the job's team. */
+  input(id: string): Promise<ArtifactInput>;
+  /** Copies `a.file` into storage atomically and records it as a pending artefact of this job. */
+  create(a: NewJobArtifact): Promise<CreatedArtifact>;
+}
