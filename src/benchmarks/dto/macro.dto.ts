@@ -64,7 +64,7 @@ export class MacroQueryRequestDto {
   @IsNumber(finite)
   minAccuracy?: number;
 
-  @ApiPropertyOptional({ default: false, description: 'One row per distinct network (the first given key, or the canonical key when no keys are given).' })
+  @ApiPropertyOptional({ description: 'One row per distinct network (the first given key, or the canonical key when no keys are given). Default false.' })
   @IsOptional()
   @IsBoolean()
   distinct?: boolean;
@@ -151,8 +151,7 @@ export class MacroCorrelationRequestDto {
 
   @ApiPropertyOptional({
     enum: MACRO_GROUP_BY,
-    default: 'key',
-    description: "key: one point per given key (the literal reading); network: keys of one network are one point with the mean of their scores.",
+    description: 'key (default): one point per given key; network: the keys of one network are one point with the mean of their scores.',
   })
   @IsOptional()
   @IsIn(MACRO_GROUP_BY as unknown as string[])
