@@ -304,6 +304,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/benchmarks/macro/archs/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Full NAS-Bench-Macro record of one key: three test accuracies, mean, std, params, FLOPs, layers, equivalent keys. */
+        get: operations["MacroBenchmarks_arch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/benchmarks/macro/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Batch look-up (up to 6,561 keys, or all) with FLOPs/params/accuracy filters, sorting and one-row-per-network. */
+        post: operations["MacroBenchmarks_query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/benchmarks/macro/pareto": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exact Pareto front of mean test accuracy (max) against FLOPs or params (min), one point per distinct network. */
+        get: operations["MacroBenchmarks_pareto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/benchmarks/macro/correlation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Kendall tau-b, Spearman rho, Pearson r and top-k precision of a method's scores against the table's mean accuracy. */
+        post: operations["MacroBenchmarks_correlation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -488,12 +556,15 @@ export interface components {
             dataset: "cifar10" | "cifar10-valid" | "cifar100" | "ImageNet16-120";
             /** @enum {string} */
             split: "test" | "valid";
-            /** @enum {number} */
-            epochs: 12 | 200;
+            /**
+             * @description Training schedule: NB201 12 or 200 epochs; NAS-Bench-Macro 50.
+             * @enum {number}
+             */
+            epochs: 12 | 50 | 200;
         };
         BenchmarkInfoDto: {
-            /** @example nb201 */
-            name: string;
+            /** @enum {string} */
+            name: "nb201" | "macro";
             title: string;
             /** @description Whether the tables are loaded and the look-up endpoints answer. */
             available: boolean;
@@ -501,16 +572,16 @@ export interface components {
             status: "ready" | "loading" | "missing" | "error";
             /** @description Why the benchmark is unavailable (names the expected directory). */
             message: string | null;
-            /** @description Directory the tables are read from (config dataDir + /nasbench201). */
+            /** @description Directory the tables are read from (config dataDir + /nasbench201 or /nasbench_macro). */
             dataDir: string;
-            /** @description Number of architectures (15,625) once loaded. */
+            /** @description Number of architectures once loaded (NB201 15,625; Macro 6,561 keys). */
             size: number | null;
-            /** @description Number of isomorphism classes once loaded. */
+            /** @description Number of equivalence classes once loaded: archs of one class compute the same network (NB201 isomorphism classes 6,466; Macro distinct networks 3,969). */
             isoClassCount: number | null;
             datasets: ("cifar10" | "cifar10-valid" | "cifar100" | "ImageNet16-120")[];
             /** @description Accuracy metrics present in the tables (empty until loaded). */
             metrics: components["schemas"]["BenchmarkMetricDto"][];
-            /** @description HELP latency devices (empty until loaded). */
+            /** @description HELP latency devices (empty until loaded; none for Macro). */
             devices: string[];
             /**
              * @example [
@@ -738,6 +809,188 @@ export interface components {
             pearsonR: number | null;
             topK: components["schemas"]["Nb201TopKDto"][];
             groundTruth: components["schemas"]["Nb201GroundTruthDto"];
+            source: string;
+        };
+        MacroLayerDto: {
+            layer: number;
+            stage: number;
+            /** @enum {string} */
+            op: "identity" | "MB3_K3" | "MB6_K5";
+            /** @enum {number} */
+            stride: 1 | 2;
+            inChannels: number;
+            outChannels: number;
+            /** @description Output feature-map side (pixels). */
+            outResolution: number;
+            /** @description True when this layer is a no-op (stride-1 identity). */
+            noOp: boolean;
+        };
+        MacroGroundTruthDto: {
+            /** @example cifar10 */
+            dataset: string;
+            /** @example test */
+            split: string;
+            /**
+             * @description Epochs of the benchmark training schedule.
+             * @example 50
+             */
+            epochs: number;
+        };
+        MacroArchRecordDto: {
+            /**
+             * @description 8 digits 0-2, layer 0 first: 0 identity, 1 MB3_K3 (expand 3, kernel 3), 2 MB6_K5 (expand 6, kernel 5).
+             * @example 22212220
+             */
+            key: string;
+            /** @description The key read as a base-3 number. */
+            index: number;
+            ops: ("identity" | "MB3_K3" | "MB6_K5")[];
+            layers: components["schemas"]["MacroLayerDto"][];
+            /** @description Network id (0..3968); keys of one network are the same network with identical records. */
+            network: number;
+            /** @description The network's canonical key (stride-1 identities moved to the end of each stage). */
+            canonicalKey: string;
+            /** @description All keys of this network (ascending). */
+            equivalentKeys: string[];
+            /** @description CIFAR-10 test accuracy (%) of the three independent trainings. */
+            testAccuracies: number[];
+            /** @description Mean of the three test accuracies (%), as stored. */
+            meanAccuracy: number;
+            /** @description Standard deviation of the three accuracies, as stored. */
+            std: number;
+            /** @description Parameter count. */
+            params: number;
+            /** @description Multiply-adds (count) of the convolutions and the classifier weights. */
+            flops: number;
+            groundTruth: components["schemas"]["MacroGroundTruthDto"];
+            source: string;
+        };
+        MacroQueryRequestDto: {
+            /**
+             * @description Keys (8 digits 0-2, layer 0 first: 0 identity, 1 MB3_K3 (expand 3, kernel 3), 2 MB6_K5 (expand 6, kernel 5).); default: all 6,561.
+             * @example [
+             *       "22212220",
+             *       "00000000"
+             *     ]
+             */
+            keys?: string[];
+            /** @description Keep keys with at most this many multiply-adds (count, e.g. 40000000). */
+            maxFlops?: number;
+            /** @description Keep keys with at most this many parameters (count). */
+            maxParams?: number;
+            /** @description Keep keys with at least this mean test accuracy (%). */
+            minAccuracy?: number;
+            /** @description One row per distinct network (the first given key, or the canonical key when no keys are given). Default false. */
+            distinct?: boolean;
+            /**
+             * @description Default: request order (key order for all keys).
+             * @enum {string}
+             */
+            sortBy?: "key" | "accuracy" | "flops" | "params";
+            /**
+             * @description Default: desc for accuracy, asc otherwise.
+             * @enum {string}
+             */
+            order?: "asc" | "desc";
+            limit?: number;
+        };
+        MacroQueryRowDto: {
+            key: string;
+            canonicalKey: string;
+            network: number;
+            /** @description Mean test accuracy (%). */
+            accuracy: number;
+            /** @description Multiply-adds (count). */
+            flops: number;
+            /** @description Parameters (count). */
+            params: number;
+        };
+        MacroQueryResponseDto: {
+            /** @description Keys considered (given, or 6,561; 3,969 canonical keys with distinct and no keys). */
+            requested: number;
+            /** @description Keys passing the filters (before limit). */
+            matched: number;
+            /** @description Distinct networks among the matched keys. */
+            matchedNetworks: number;
+            results: components["schemas"]["MacroQueryRowDto"][];
+            groundTruth: components["schemas"]["MacroGroundTruthDto"];
+            source: string;
+        };
+        MacroParetoPointDto: {
+            /** @description The network's canonical key. */
+            key: string;
+            network: number;
+            /** @description All keys of the network (each is equally on the front). */
+            equivalentKeys: string[];
+            /** @description Mean test accuracy (%). */
+            accuracy: number;
+            /** @description Cost in costUnit. */
+            cost: number;
+            flops: number;
+            params: number;
+        };
+        MacroParetoResponseDto: {
+            /** @enum {string} */
+            cost: "flops" | "params";
+            /** @enum {string} */
+            costUnit: "multiply-adds" | "params";
+            /** @description Keys considered (6,561). */
+            candidateKeys: number;
+            /** @description Distinct networks considered (3,969). */
+            candidateNetworks: number;
+            /** @description Non-dominated networks (max accuracy, min cost) by ascending cost. */
+            front: components["schemas"]["MacroParetoPointDto"][];
+            groundTruth: components["schemas"]["MacroGroundTruthDto"];
+            source: string;
+        };
+        MacroScorePairDto: {
+            /**
+             * @description 8 digits 0-2, layer 0 first: 0 identity, 1 MB3_K3 (expand 3, kernel 3), 2 MB6_K5 (expand 6, kernel 5).
+             * @example 22212220
+             */
+            arch: string;
+            /** @description Finite score of any method (higher = predicted better). */
+            score: number;
+        };
+        MacroCorrelationRequestDto: {
+            /** @description One pair per distinct key. */
+            pairs: components["schemas"]["MacroScorePairDto"][];
+            /**
+             * @description key (default): one point per given key; network: the keys of one network are one point with the mean of their scores.
+             * @enum {string}
+             */
+            groupBy?: "key" | "network";
+            /**
+             * @description k values for top-k precision (default: 10 and 100 where <= n).
+             * @example [
+             *       10,
+             *       100
+             *     ]
+             */
+            topK?: number[];
+        };
+        MacroTopKDto: {
+            k: number;
+            /** @description Fraction of the top-k by score that are in the top-k by ground truth. */
+            precision: number;
+        };
+        MacroCorrelationResponseDto: {
+            /** @enum {string} */
+            groupBy: "key" | "network";
+            /** @description Points correlated (keys, or networks with groupBy=network). */
+            n: number;
+            /** @description Keys given. */
+            keys: number;
+            /** @description Distinct networks among the given keys. */
+            networks: number;
+            /** @description Kendall tau-b (ties handled); null when undefined. */
+            kendallTau: number | null;
+            /** @description Spearman rho with average ranks for ties. */
+            spearmanRho: number | null;
+            pearsonR: number | null;
+            topK: components["schemas"]["MacroTopKDto"][];
+            /** @description Mean CIFAR-10 test accuracy of the three runs. */
+            groundTruth: components["schemas"]["MacroGroundTruthDto"];
             source: string;
         };
         DatasetBaselineSpec: {
@@ -1929,6 +2182,151 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Nb201CorrelationResponseDto"];
+                };
+            };
+            /** @description Invalid input; `errors` names the field and rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Benchmark data not present in the configured directory (problem names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MacroBenchmarks_arch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 8 digits 0-2 (0 identity, 1 MB3_K3, 2 MB6_K5), layer 0 first. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroArchRecordDto"];
+                };
+            };
+            /** @description Invalid input; `errors` names the field and rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Benchmark data not present in the configured directory (problem names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MacroBenchmarks_query: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroQueryRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroQueryResponseDto"];
+                };
+            };
+            /** @description Invalid input; `errors` names the field and rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Benchmark data not present in the configured directory (problem names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MacroBenchmarks_pareto: {
+        parameters: {
+            query?: {
+                cost?: "flops" | "params";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroParetoResponseDto"];
+                };
+            };
+            /** @description Invalid input; `errors` names the field and rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Benchmark data not present in the configured directory (problem names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MacroBenchmarks_correlation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroCorrelationRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroCorrelationResponseDto"];
                 };
             };
             /** @description Invalid input; `errors` names the field and rule. */

@@ -11,6 +11,8 @@ import { queryNb201 } from './nb201/query';
 import { resolveArchKey, resolveDevice, resolveMetric } from './nb201/resolve';
 import { NB201_SEED_DATASETS } from './nb201/table';
 import { NB201_DATASETS, NB201_OPS } from './nb201/types';
+import { MACRO_GROUND_TRUTH } from './macro/types';
+import { MacroTableService } from './macro-table.service';
 import { Nb201TableService } from './nb201-table.service';
 import { correlate } from './stats/correlation';
 
@@ -18,7 +20,10 @@ const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 @Injectable()
 export class BenchmarksService {
-  constructor(private readonly tables: Nb201TableService) {}
+  constructor(
+    private readonly tables: Nb201TableService,
+    private readonly macro: MacroTableService,
+  ) {}
 
   catalog(): BenchmarksCatalogDto {
     const s = this.tables.status();
@@ -40,7 +45,28 @@ export class BenchmarksService {
           costMetrics: ['flops', 'params', 'latency'],
           loadMs: s.loadMs,
         },
+        this.macroInfo(),
       ],
+    };
+  }
+
+  private macroInfo(): BenchmarksCatalogDto['benchmarks'][number] {
+    const s = this.macro.status();
+    const t = s.table;
+    return {
+      name: 'macro',
+      title: 'NAS-Bench-Macro (8-layer MobileNetV2-block macro space; 6,561 keys = 3,969 distinct networks; CIFAR-10)',
+      available: t !== null,
+      status: s.status,
+      message: s.message,
+      dataDir: this.macro.dir,
+      size: t ? t.size : null,
+      isoClassCount: t ? t.networkCount : null,
+      datasets: [MACRO_GROUND_TRUTH.dataset],
+      metrics: [{ ...MACRO_GROUND_TRUTH }],
+      devices: [],
+      costMetrics: ['flops', 'params'],
+      loadMs: s.loadMs,
     };
   }
 
