@@ -187,7 +187,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
           [jobId, this.workerId, JSON.stringify(outcome.result)],
         );
         if (!r[1]) return null;
-        await this.event(m, jobId, 'succeeded', {});
+        await this.event(m, jobId, 'succeeded', { worker: this.workerId });
         return 'succeeded';
       }
       if (state.reason === 'cancel') {

@@ -95,7 +95,7 @@ describe('jobs API (real PostgreSQL, in-process worker, generated client)', () =
       assert.equal(r.events.length, n, `Last-Event-ID ${JSON.stringify(value)}`);
     }
     for (const value of ['9223372036854775808', '99999999999999999999999', '-1', '1.5', 'abc', '1e3']) {
-      const r = await request(t.baseUrl).get(`/v1/jobs/${data.id}/events`).set('Authorization', `Bearer ${a.key}`).set('Last-Event-ID', value);
+      const r: request.Response = await request(t.baseUrl).get(`/v1/jobs/${data.id}/events`).set('Authorization', `Bearer ${a.key}`).set('Last-Event-ID', value);
       assert.equal(r.status, 400, `Last-Event-ID ${value}: ${r.status} ${r.text.slice(0, 200)}`);
       assert.match(r.headers['content-type'] ?? '', /application\/problem\+json/);
       assert.equal(r.body.errors?.[0]?.field, 'Last-Event-ID', value);
