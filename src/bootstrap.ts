@@ -22,7 +22,7 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, role
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
+  // no enableShutdownHooks: main.ts / worker.ts close once on a signal (src/common/shutdown.ts)
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
@@ -31,7 +31,6 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, role
 export async function createWorkerContext(config: AppConfig, databaseUrl: string): Promise<INestApplicationContext> {
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, databaseUrl, { worker: true }), { bufferLogs: true });
   ctx.useLogger(ctx.get(Logger));
-  ctx.enableShutdownHooks();
   return ctx;
 }
 

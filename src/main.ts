@@ -1,3 +1,4 @@
+import { closeOnSignals } from './common/shutdown';
 import { createHttpApp } from './bootstrap';
 import { loadConfig } from './config/config';
 import { runMigrations } from './database/data-source';
@@ -8,14 +9,11 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   if (config.migrateOnStart) await runMigrations(db.url);
   const app = await createHttpApp(config, db.url, { worker: config.inProcessWorker });
-  app.enableShutdownHooks();
-  const close = async (): Promise<void> => {
+  closeOnSignals(async (): Promise<void> => {
     await app.close();
     await db.stop();
     process.exit(0);
-  };
-  process.once('SIGINT', () => void close());
-  process.once('SIGTERM', () => void close());
+  });
   await app.listen(config.port, process.env.HOST ?? '127.0.0.1');
   process.stdout.write(`nas-service listening on http://${process.env.HOST ?? '127.0.0.1'}:${config.port} (docs at /docs, database ${db.embedded ? 'embedded' : 'DATABASE_URL'})\n`);
 }

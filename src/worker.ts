@@ -1,3 +1,4 @@
+import { closeOnSignals } from './common/shutdown';
 import { createWorkerContext } from './bootstrap';
 import { loadConfig } from './config/config';
 import { runMigrations } from './database/data-source';
@@ -9,13 +10,11 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   if (config.migrateOnStart) await runMigrations(db.url);
   const ctx = await createWorkerContext(config, db.url);
-  const close = async (): Promise<void> => {
+  closeOnSignals(async (): Promise<void> => {
     await ctx.close();
     await db.stop();
     process.exit(0);
-  };
-  process.once('SIGINT', () => void close());
-  process.once('SIGTERM', () => void close());
+  });
   process.stdout.write(`nas-service worker ${process.pid} pulling jobs\n`);
 }
 

@@ -20,6 +20,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team's active API keys (never the secrets) */
+        get: operations["Keys_list"];
+        put?: never;
+        /** Create another API key for the team (to rotate: create, switch clients, then revoke the old one) */
+        post: operations["Keys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of the team's API keys
+         * @description Takes effect at once on the API process that answered and within 10 s (the key cache) on every other.
+         */
+        delete: operations["Keys_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -61,7 +99,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus text exposition: process metrics, HTTP request durations, jobs by status. */
+        /**
+         * Prometheus text exposition: process metrics, HTTP request durations, jobs by status.
+         * @description When the server sets METRICS_TOKEN, send `Authorization: Bearer <METRICS_TOKEN>` (not an API key).
+         */
         get: operations["Health_metrics"];
         put?: never;
         post?: never;
@@ -380,6 +421,31 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        ApiKeyDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description First characters of the key, to tell keys apart. */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description True for the key this request was made with. */
+            current: boolean;
+        };
+        ApiKeyListDto: {
+            items: components["schemas"]["ApiKeyDto"][];
+        };
+        CreatedApiKeyDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description First characters of the key, to tell keys apart. */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description True for the key this request was made with. */
+            current: boolean;
+            /** @description The new key. Shown only in this response: only its SHA-256 is stored. */
+            key: string;
         };
         HealthDto: {
             /**
@@ -1581,6 +1647,86 @@ export interface operations {
             };
         };
     };
+    Keys_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListDto"];
+                };
+            };
+        };
+    };
+    Keys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key is in `key`, shown only once; Location is its URL. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+        };
+    };
+    Keys_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. Takes effect at once on the API process that answered and within 10 s (the key cache) on every other. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem document: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such active key (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description It is the team's last active key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     Health_healthz: {
         parameters: {
             query?: never;
@@ -1645,6 +1791,13 @@ export interface operations {
                 content: {
                     "text/plain": string;
                 };
+            };
+            /** @description METRICS_TOKEN is set and the request does not carry it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1822,6 +1975,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Resume after this event id: a decimal integer from 0 to 2^63-1; anything else is a 400. */
                 "Last-Event-ID"?: string;
             };
             path: {
@@ -1839,6 +1993,13 @@ export interface operations {
                 content: {
                     "text/event-stream": string;
                 };
+            };
+            /** @description Problem document: Last-Event-ID is not an event id (field Last-Event-ID), or the job id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -8,7 +8,16 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 
 export interface AuthedRequest extends Request {
   team?: Team;
+  /** Id of the API key this request authenticated with. */
+  apiKeyId?: string;
 }
+
+/** Id of the API key of this request. */
+export const CurrentKeyId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const id = ctx.switchToHttp().getRequest<AuthedRequest>().apiKeyId;
+  if (!id) throw new Error('CurrentKeyId used on a public route');
+  return id;
+});
 
 /** The team that owns the API key of this request. */
 export const CurrentTeam = createParamDecorator((_: unknown, ctx: ExecutionContext): Team => {

@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
-import { ConflictError, InvalidInputError, violation } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError, violation } from '../common/errors';
+import { isUuid } from '../common/uuid';
 import { ApiKey } from './api-key.entity';
 import { Team } from './team.entity';
 
@@ -17,14 +18,23 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Verified keys are remembered this long, so a request costs no database round trip; revocation takes effect within it. */
+/**
+ * Verified keys are remembered this long, so a request costs no database round trip; a revocation takes effect at
+ * once in the process that revoked the key and within this time in every other API process.
+ */
 export const KEY_CACHE_TTL_MS = 10_000;
+
+/** The team of a verified key, and which of its keys it was. */
+export interface KeyOwner {
+  team: Team;
+  keyId: string;
+}
 
 @Injectable()
 export class AuthService {
-  private readonly verified = new LRUCache<string, Team>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
+  private readonly verified = new LRUCache<string, KeyOwner>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
   /** Database look-ups in progress, by key hash. */
-  private readonly lookups = new Map<string, Promise<Team | null>>();
+  private readonly lookups = new Map<string, Promise<KeyOwner | null>>();
 
   constructor(
     @InjectRepository(Team) private readonly teams: Repository<Team>,
@@ -51,6 +61,16 @@ export class AuthService {
 
   /** The team owning an active key, or null. */
   async verify(key: string): Promise<Team | null> {
+    return (await this.verifyKey(key))?.team ?? null;
+  }
+
+  /** The owner of a key verified within KEY_CACHE_TTL_MS (no database round trip), or undefined. */
+  cached(key: string): KeyOwner | undefined {
+    return this.verified.get(hashKey(key));
+  }
+
+  /** Team and key id of an active key, or null. */
+  async verifyKey(key: string): Promise<KeyOwner | null> {
     const hash = hashKey(key);
     const cached = this.verified.get(hash);
     if (cached) return cached;
@@ -64,9 +84,38 @@ export class AuthService {
     return lookup;
   }
 
-  private async lookUp(hash: string): Promise<Team | null> {
+  private async lookUp(hash: string): Promise<KeyOwner | null> {
     const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { team: true } });
-    if (row?.team) this.verified.set(hash, row.team);
-    return row?.team ?? null;
+    if (!row?.team) return null;
+    const owner = { team: row.team, keyId: row.id };
+    this.verified.set(hash, owner);
+    return owner;
+  }
+
+  /** The team's active keys, oldest first (prefix and dates only: the secret is never stored). */
+  listKeys(team: Pick<Team, 'id'>): Promise<ApiKey[]> {
+    return this.keys.find({ where: { teamId: team.id, revokedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * Revokes one of the team's own keys. Another team's key is "not found"; the team's last active key cannot be
+   * revoked (409). The team row is locked so that two concurrent revocations cannot remove the last two keys.
+   */
+  async revokeKey(team: Pick<Team, 'id'>, id: string): Promise<void> {
+    if (!isUuid(id)) throw new InvalidInputError(`key id "${id}" is not a UUID`, [violation('id', 'isUuid', 'must be a UUID')]);
+    const hash = await this.keys.manager.transaction(async (m) => {
+      await m.query(`SELECT id FROM teams WHERE id = $1 FOR UPDATE`, [team.id]);
+      const rows: Array<{ id: string; key_hash: string }> = await m.query(`SELECT id, key_hash FROM api_keys WHERE team_id = $1 AND revoked_at IS NULL`, [team.id]);
+      const row = rows.find((r) => r.id === id);
+      if (!row) throw new NotFoundError(`API key ${id} not found`);
+      if (rows.length === 1) {
+        throw new ConflictError(`API key ${id} is the team's last active key; create another key first`, [
+          violation('id', 'notLastKey', 'a team must keep at least one active key'),
+        ]);
+      }
+      await m.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [id]);
+      return row.key_hash;
+    });
+    this.verified.delete(hash); // at once in this process; other processes within KEY_CACHE_TTL_MS
   }
 }

@@ -51,6 +51,18 @@ export class UnauthorizedError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly status = 503;
   readonly type = 'unavailable';
+  constructor(message: string, violations: FieldViolation[] = [], readonly retryAfterSeconds?: number) {
+    super(message, violations);
+  }
+}
+
+/** 429: too many requests of one kind (uploads at once, failed authentications); retry after the given seconds. */
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+  readonly type = 'too-many-requests';
+  constructor(message: string, violations: FieldViolation[] = [], readonly retryAfterSeconds = 1) {
+    super(message, violations);
+  }
 }
 
 export function violation(field: string, rule: string, message: string): FieldViolation {
@@ -73,6 +85,7 @@ const BY_TYPE: Record<string, DomainErrorClass> = {
   unprocessable: UnprocessableError,
   unauthorized: UnauthorizedError,
   unavailable: UnavailableError,
+  'too-many-requests': TooManyRequestsError,
 };
 
 export function domainErrorToWire(e: unknown): WireDomainError | null {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, FieldViolation } from './errors';
+import { DB_RETRY_AFTER_SECONDS, isTransientDatabaseError } from './transient-db';
 
 export interface Problem {
   type: string;
@@ -29,6 +30,14 @@ function slug(status: number): string {
   return (TITLES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
 }
 
+/** Seconds for the Retry-After header: from the error when it carries them, for a transient database failure, else none. */
+export function retryAfterSeconds(exception: unknown): number | undefined {
+  const own = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (exception instanceof DomainError && typeof own === 'number' && own > 0) return Math.ceil(own);
+  if (!(exception instanceof DomainError) && !(exception instanceof HttpException) && isTransientDatabaseError(exception)) return DB_RETRY_AFTER_SECONDS;
+  return undefined;
+}
+
 /** Raised by the ValidationPipe factory so DTO violations keep their field names. */
 export class ValidationProblem extends HttpException {
   constructor(readonly violations: FieldViolation[]) {
@@ -46,11 +55,15 @@ export class ProblemFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const problem = this.toProblem(exception, req.originalUrl ?? req.url);
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    const message = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
+    if (problem.status === 503) this.logger.warn(message);
+    else if (problem.status >= 500) this.logger.error(message);
     if (res.headersSent) {
       res.end();
       return;
     }
+    const retryAfter = retryAfterSeconds(exception);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(problem.status).type('application/problem+json').json(problem);
   }
 
@@ -87,6 +100,15 @@ export class ProblemFilter implements ExceptionFilter {
       const detail =
         withStatus.type === 'entity.parse.failed' ? `request body is not valid JSON: ${withStatus.message}` : withStatus.message ?? 'bad request';
       return { type: `urn:nas:problem:${slug(withStatus.status)}`, title: TITLES[withStatus.status] ?? 'Error', status: withStatus.status, detail, instance };
+    }
+    if (isTransientDatabaseError(exception)) {
+      return {
+        type: 'urn:nas:problem:unavailable',
+        title: TITLES[503],
+        status: 503,
+        detail: `the database is unavailable for a moment; retry after ${DB_RETRY_AFTER_SECONDS} s (with the same Idempotency-Key, a retried submission cannot create a second job)`,
+        instance,
+      };
     }
     return { type: 'urn:nas:problem:internal', title: TITLES[500], status: 500, detail: 'internal error', instance };
   }

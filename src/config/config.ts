@@ -28,6 +28,17 @@ export interface AppConfig {
   logLevel: string;
   /** Apply pending migrations when the API or a worker starts (turn off where a separate migration step runs). */
   migrateOnStart: boolean;
+  /** Dataset uploads being received at once by this process, and by one team (beyond: 429 with Retry-After). */
+  maxConcurrentUploads: number;
+  maxConcurrentUploadsPerTeam: number;
+  /** Images (train + test) one upload may hold: the absolute bound on its decompressed size, from the format. */
+  maxUploadImages: number;
+  /** Failed authentications per client address within authFailureWindowSeconds before it is blocked (429). */
+  authFailureLimit: number;
+  authFailureWindowSeconds: number;
+  authFailureBlockSeconds: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
 }
 
 function int(name: string, fallback: number): number {
@@ -62,6 +73,13 @@ export function loadConfig(): AppConfig {
     trainerConcurrency: int('TRAINER_CONCURRENCY', 1),
     logLevel: process.env.LOG_LEVEL ?? 'info',
     migrateOnStart: bool('MIGRATE_ON_START', true),
+    maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 4),
+    maxConcurrentUploadsPerTeam: int('MAX_CONCURRENT_UPLOADS_PER_TEAM', 2),
+    maxUploadImages: int('MAX_UPLOAD_IMAGES', 100_000),
+    authFailureLimit: int('AUTH_FAILURE_LIMIT', 20),
+    authFailureWindowSeconds: int('AUTH_FAILURE_WINDOW_SECONDS', 60),
+    authFailureBlockSeconds: int('AUTH_FAILURE_BLOCK_SECONDS', 60),
+    metricsToken: process.env.METRICS_TOKEN || undefined,
   };
 }
 

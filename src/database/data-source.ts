@@ -6,6 +6,7 @@ import { Team } from '../auth/team.entity';
 import { Dataset } from '../datasets/dataset.entity';
 import { JobEvent } from '../jobs/job-event.entity';
 import { Job } from '../jobs/job.entity';
+import { ResilientPgClient } from './pg-client';
 
 export const ENTITIES = [Team, ApiKey, Dataset, Job, JobEvent, Artifact, JobArtifactInput];
 
@@ -21,7 +22,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     logging: false,
-    extra: { max: 10 },
+    extra: { max: 10, Client: ResilientPgClient },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { InvalidInputError, violation } from '../common/errors';
 import { TERMINAL_STATUSES } from './job.entity';
 import { toEventDto } from './job-mapper';
 import type { JobsService } from './jobs.service';
@@ -6,6 +7,25 @@ import type { JobsService } from './jobs.service';
 const POLL_MS = 250;
 const KEEPALIVE_MS = 15_000;
 const BATCH = 500;
+
+/** Event ids are PostgreSQL bigints (signed 64-bit). */
+export const MAX_EVENT_ID = 2n ** 63n - 1n;
+
+/**
+ * The event id to resume after: '0' when the Last-Event-ID header is absent or empty, else the header's value,
+ * which must be a decimal integer in 0..MAX_EVENT_ID (anything else is a 400 naming the header, so a client
+ * does not reconnect forever to an empty stream).
+ */
+export function parseLastEventId(header: string | undefined): string {
+  const raw = (header ?? '').trim();
+  if (raw === '') return '0';
+  if (!/^\d{1,25}$/.test(raw) || BigInt(raw) > MAX_EVENT_ID) {
+    throw new InvalidInputError(`Last-Event-ID must be an event id: a decimal integer from 0 to ${MAX_EVENT_ID}, got ${JSON.stringify(raw.slice(0, 40))}`, [
+      violation('Last-Event-ID', 'eventId', `a decimal integer from 0 to ${MAX_EVENT_ID}`),
+    ]);
+  }
+  return BigInt(raw).toString();
+}
 
 /**
  * Streams a job's event log as SSE. The database is the channel (workers may run on other machines):

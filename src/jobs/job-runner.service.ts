@@ -196,7 +196,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
         );
         if (!r[1]) return null;
         const artifacts = await this.artifacts.promote(m, jobId);
-        await this.event(m, jobId, 'succeeded', artifacts ? { artifacts } : {});
+        await this.event(m, jobId, 'succeeded', artifacts ? { artifacts, worker: this.workerId } : { worker: this.workerId });
         return 'succeeded';
       }
       if (state.reason === 'cancel') {

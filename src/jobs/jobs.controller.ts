@@ -21,7 +21,7 @@ import { ListJobsQuery } from './dto/list-jobs.query';
 import { JobKindRegistry } from './job-kind.registry';
 import { toJobDto } from './job-mapper';
 import { JobsService } from './jobs.service';
-import { streamJobEvents } from './job-events.stream';
+import { parseLastEventId, streamJobEvents } from './job-events.stream';
 
 @ApiTags('jobs')
 @ApiBearerAuth()
@@ -96,11 +96,12 @@ export class JobsController {
       'and follows it until the job ends. Each SSE message has `id` (resume with Last-Event-ID), `event` (the type) and JSON `data`.',
   })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id: a decimal integer from 0 to 2^63-1; anything else is a 400.' })
+  @ApiBadRequestResponse({ description: 'Problem document: Last-Event-ID is not an event id (field Last-Event-ID), or the job id is not a UUID.' })
   @ApiOkResponse({ description: 'text/event-stream', schema: { type: 'string' } })
   async events(@CurrentTeam() team: Team, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const job = await this.jobs.get(team, id);
-    const lastId = req.header('last-event-id');
-    await streamJobEvents(this.jobs, job.id, /^\d+$/.test(lastId ?? '') ? (lastId as string) : '0', req, res);
+    const lastId = parseLastEventId(req.header('last-event-id'));
+    await streamJobEvents(this.jobs, job.id, lastId, req, res);
   }
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
 import { DataSource, MoreThan, Repository } from 'typeorm';
 import { ArtifactsService } from '../artifacts/artifacts.service';
 import type { Team } from '../auth/team.entity';
@@ -17,6 +18,17 @@ import { JobEvent } from './job-event.entity';
 import { Job, TERMINAL_STATUSES } from './job.entity';
 import { QueueService } from './queue.service';
 import { isUuid } from '../common/uuid';
+
+/** JSON with object keys sorted at every depth (arrays keep their order). */
+const canonicalJson = configure({ deterministic: true });
+
+/**
+ * SHA-256 of the canonical form of kind and spec, so a retry with the same spec in another field order is
+ * recognised as the same request (the Idempotency-Key check).
+ */
+export function idempotencyRequestHash(kind: string, spec: unknown): string {
+  return createHash('sha256').update(canonicalJson([kind, spec]) ?? '').digest('hex');
+}
 
 export interface CreatedJob {
   job: Job;
@@ -43,7 +55,7 @@ export class JobsService {
         violation('Idempotency-Key', 'pattern', '1-200 printable ASCII characters without spaces'),
       ]);
     }
-    const requestHash = createHash('sha256').update(JSON.stringify([dto.kind, dto.spec])).digest('hex');
+    const requestHash = idempotencyRequestHash(dto.kind, dto.spec);
     if (idempotencyKey) {
       const existing = await this.jobs.findOneBy({ teamId: team.id, idempotencyKey });
       if (existing) return this.replay(existing, requestHash);

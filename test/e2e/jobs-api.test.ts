@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createNasClient, NasClient } from '../../openapi/client';
 import { startTestApp, TestApp } from '../support/harness';
 import { readSse, waitFor } from '../support/sse';
+import { idempotencyRequestHash } from '../../src/jobs/jobs.service';
 
 const search = (seed: number, queries = 150): { kind: string; spec: Record<string, unknown> } => ({
   kind: 'nb201-search',
@@ -72,6 +73,49 @@ describe('jobs API (real PostgreSQL, in-process worker, generated client)', () =
     assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), 'progress never goes back');
     const resumed = await readSse(url, { Authorization: `Bearer ${a.key}`, 'Last-Event-ID': stream.events[1].id });
     assert.deepEqual(resumed.events.map((e) => e.id), stream.events.slice(2).map((e) => e.id));
+  });
+
+  test('Last-Event-ID: edge values of the bigint range resume or end the stream; beyond it or not a number is a 400 naming the header', async () => {
+    const { data } = await client.POST('/v1/jobs', { body: search(21) });
+    assert.ok(data);
+    await finished(data.id);
+    const url = `${t.baseUrl}/v1/jobs/${data.id}/events`;
+    const all = await readSse(url, { Authorization: `Bearer ${a.key}` });
+    assert.equal(all.status, 200);
+    const ok: Array<[string, number]> = [
+      ['0', all.events.length],
+      ['', all.events.length],
+      ['00', all.events.length],
+      [all.events[0].id, all.events.length - 1],
+      ['9223372036854775807', 0], // the largest bigint: nothing after it, the stream of a finished job ends
+    ];
+    for (const [value, n] of ok) {
+      const r = await readSse(url, { Authorization: `Bearer ${a.key}`, 'Last-Event-ID': value }, 10_000);
+      assert.equal(r.status, 200, `Last-Event-ID ${JSON.stringify(value)}`);
+      assert.equal(r.events.length, n, `Last-Event-ID ${JSON.stringify(value)}`);
+    }
+    for (const value of ['9223372036854775808', '99999999999999999999999', '-1', '1.5', 'abc', '1e3']) {
+      const r: request.Response = await request(t.baseUrl).get(`/v1/jobs/${data.id}/events`).set('Authorization', `Bearer ${a.key}`).set('Last-Event-ID', value);
+      assert.equal(r.status, 400, `Last-Event-ID ${value}: ${r.status} ${r.text.slice(0, 200)}`);
+      assert.match(r.headers['content-type'] ?? '', /application\/problem\+json/);
+      assert.equal(r.body.errors?.[0]?.field, 'Last-Event-ID', value);
+    }
+  });
+
+  test('Idempotency-Key: a retry with the same spec in another field order (at any depth) is a replay, not a 422', async () => {
+    const key = `idem-order-${Date.now()}`;
+    const send = (raw: string): request.Test =>
+      request(t.baseUrl).post('/v1/jobs').set('Authorization', `Bearer ${a.key}`).set('Idempotency-Key', key).set('Content-Type', 'application/json').send(raw);
+    const first = await send('{"kind":"nb201-search","spec":{"algorithm":"evolution","dataset":"cifar10","queries":40,"seed":31}}');
+    assert.equal(first.status, 202, first.text);
+    const reordered = await send('{"spec":{"seed":31,"queries":40,"dataset":"cifar10","algorithm":"evolution"},"kind":"nb201-search"}');
+    assert.equal(reordered.status, 200, reordered.text);
+    assert.equal(reordered.body.id, first.body.id);
+    const changed = await send('{"spec":{"seed":32,"queries":40,"dataset":"cifar10","algorithm":"evolution"},"kind":"nb201-search"}');
+    assert.equal(changed.status, 422, 'a different value is still a different request');
+    // nested objects and arrays: keys sorted at every depth, array order kept
+    assert.equal(idempotencyRequestHash('k', { a: { x: 1, y: [1, { p: 1, q: 2 }] }, b: 2 }), idempotencyRequestHash('k', { b: 2, a: { y: [1, { q: 2, p: 1 }], x: 1 } }));
+    assert.notEqual(idempotencyRequestHash('k', { a: [1, 2] }), idempotencyRequestHash('k', { a: [2, 1] }));
   });
 
   test('list filters by status and kind, paginates with a cursor', async () => {

@@ -46,12 +46,18 @@ const tiny = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
 type Run = TaskRun;
 const context = taskContext;
 
-/** What a resumed run must reproduce exactly (everything but timings, counters of this process and the resume note). */
-function outcome(r: OneShotResult): unknown {
-  return {
-    arch: r.arch, ops: r.ops, supernetAccuracy: r.supernetAccuracy, survivingOperators: r.survivingOperators, stages: r.stages, search: r.search,
-    correlation: r.correlation, steps: r.schedule.steps,
-  };
+/**
+ * Fields of a result that legitimately differ between a resumed and an uninterrupted run: wall-clock timings
+ * (trainSeconds, imagesPerSecond = imagesSeen / trainSeconds) and resumedFromStep (which says that it resumed).
+ * Everything else, counters such as childrenEvaluated and schedule.steps included, must be identical.
+ */
+const DIFFERS_ON_RESUME = ['trainSeconds', 'imagesPerSecond', 'resumedFromStep'] as const;
+
+/** The whole result without the fields of DIFFERS_ON_RESUME. */
+function outcome(r: OneShotResult): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...r };
+  for (const k of DIFFERS_ON_RESUME) delete copy[k];
+  return copy;
 }
 
 describe('nb201-one-shot task (real MNIST subset, wasm)', () => {
@@ -192,7 +198,6 @@ describe('nb201-one-shot task (real MNIST subset, wasm)', () => {
     assert.equal(last.step, 3 * S);
     const r = await nb201OneShot.run(context(tiny(), d, { path: last.path, step: last.step, epoch: last.epoch }).ctx);
     assert.equal(r.resumedFromStep, 3 * S);
-    assert.equal(r.childrenEvaluated, r.search.spaceSize, 'only the search ran after the resume');
     assert.deepEqual(outcome(r), outcome(reference));
   });
 

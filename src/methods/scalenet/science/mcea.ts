@@ -16,7 +16,7 @@
  */
 import { InvalidInputError, violation as fieldViolation } from '../../../common/errors';
 import { Rng, RngState } from '../../../search/common/rng';
-import { Individual, constrainedSort, crowdedTournament, crowdingDistance, nsga2Select } from '../../../search/core/nsga2';
+import { Individual, constrainedRanking, crowdedTournament, nsga2Select } from '../../../search/core/nsga2';
 import { pathFlops } from './cost';
 import { checkWeights, sampleBaseModel, sampleBlock } from './hss';
 import { BaseModel, ScaleNetPath, ScaleNetPreset, ScalingSpace, ScalingStrategy, cloneBase, pathKey, stageStrategies } from './space';
@@ -377,16 +377,7 @@ export function bestMember(pop: readonly Member[]): Member {
 }
 
 function rankAndCrowd(inds: Individual[]): { ranks: number[]; crowd: number[] } {
-  const ranks = new Array<number>(inds.length).fill(0);
-  const crowd = new Array<number>(inds.length).fill(0);
-  const objs = inds.map((i) => i.objectives);
-  constrainedSort(inds).forEach((front, r) => {
-    const cd = crowdingDistance(objs, front);
-    front.forEach((i, k) => {
-      ranks[i] = r;
-      crowd[i] = cd[k];
-    });
-  });
+  const { ranks, crowd } = constrainedRanking(inds);
   return { ranks, crowd };
 }
 

@@ -23,7 +23,7 @@ import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
 
 /** Seed of the fixed full-space sample of the correlation check (a): the same archs for every job. */
 export const CORRELATION_SAMPLE_SEED = 201;
-const CHECKPOINT_FORMAT = 'nb201-one-shot/1';
+const CHECKPOINT_FORMAT = 'nb201-one-shot/2'; // /2: the meta carries childrenEvaluated
 
 export interface OneShotResult {
   method: OneShotInput['method'];
@@ -85,12 +85,17 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   let st: RunState = initialState(input);
   let pending: Record<string, ArrayLike<number>> | null = null;
   let resumedFromStep: number | null = null;
+  /** Children evaluated by earlier attempts up to the checkpoint resumed from (the evaluator counts this process only). */
+  let childrenBefore = 0;
   if (ctx.resumeFrom) {
     try {
       const c = readCheckpointFile(ctx.resumeFrom.path);
       if (c.meta.format !== CHECKPOINT_FORMAT || c.meta.fingerprint !== fingerprint) throw new CheckpointCorruptError('checkpoint was written for another input');
+      const children = Number(c.meta.childrenEvaluated);
+      if (!Number.isInteger(children) || children < 0) throw new CheckpointCorruptError('checkpoint has no childrenEvaluated count');
       st = c.meta.state as RunState;
       pending = c.arrays;
+      childrenBefore = children;
       replayExpansions(net, st);
       resumedFromStep = st.totalStep;
     } catch (e) {
@@ -111,7 +116,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
           const arrays: Record<string, Float32Array | Float64Array> = { ...exportState(net, sgd) };
           for (const [k, v] of Object.entries(s?.sums ?? {})) arrays[`s:${k}`] = v;
           st = state;
-          const meta = { format: CHECKPOINT_FORMAT, fingerprint, state: { ...state, snapshotCounts: s?.counts ?? {} } };
+          const meta = { format: CHECKPOINT_FORMAT, fingerprint, state: { ...state, snapshotCounts: s?.counts ?? {} }, childrenEvaluated: childrenBefore + evaluator.count };
           await ctx.writeCheckpoint(encodeCheckpoint({ meta, arrays }), state.totalStep, state.stage * stageEpochs(input) + state.epoch + state.batchInEpoch / streams.train.batchesPerEpoch);
         },
         resumeStage(state) {
@@ -162,7 +167,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
           shortened: true, description,
         },
         imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0, trainSeconds: st.trainSeconds,
-        childrenEvaluated: evaluator.count, resumedFromStep, notes,
+        childrenEvaluated: childrenBefore + evaluator.count, resumedFromStep, notes,
       };
     }
   } finally {
