@@ -79,7 +79,8 @@ describe('ScaleNet spaces (Table 6, Table 7)', () => {
 
 describe('Path generation (Eq. 28-30)', () => {
   test('ceil of the scaled value, robust to binary rounding', () => {
-    assert.equal(scaledDepth(5, 1.2), 6); // 5 * 1.2 = 6.000000000000001 in binary
+    assert.equal(scaledWidth(225, 1.08), 243); // 225 * 1.08 = 243.00000000000003 in binary
+    assert.equal(scaledWidth(50, 1.1), 55); // 55.00000000000001
     assert.equal(scaledDepth(3, 1.4), 5); // ceil(4.2)
     assert.equal(scaledDepth(1, 1.04), 2); // any d > 1 adds a block to a 1-block stage
     assert.equal(scaledDepth(4, 1), 4);
