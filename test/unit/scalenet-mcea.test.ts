@@ -38,15 +38,17 @@ const knownOptimum = (p: ScaleNetPath): number => {
 const loose: MceaProblem = { preset: SMALL_PRESET, space, budgets: [1e12, 2e12, 4e12] };
 
 describe('MCEA (Eq. 4-8)', () => {
-  test('finds the known optimum base model and strategies when budgets do not bind', async () => {
-    const cfg = mceaConfig(2, { T: 3, K: 4, P: 30, N: 40, budgetMode: 'max', seed: 1 });
-    const { result } = await runMcea(loose, cfg, knownOptimum);
-    assert.ok(result);
-    assert.equal(distance(result.alpha), 0, `alpha distance ${distance(result.alpha)}`);
-    assert.deepEqual(result.strategies, targetS);
-    assert.equal(result.history.length, 3);
-    assert.ok(Math.abs(result.weighted - 1) < 1e-12);
-  });
+  for (const objectives of ['weighted', 'per-stage'] as const) {
+    test(`finds the known optimum base model and strategies when budgets do not bind (objectives: ${objectives})`, async () => {
+      const cfg = mceaConfig(2, { T: 3, K: 4, P: 30, N: 40, budgetMode: 'max', seed: 1, objectives });
+      const { result } = await runMcea(loose, cfg, knownOptimum);
+      assert.ok(result);
+      assert.equal(distance(result.alpha), 0, `alpha distance ${distance(result.alpha)}`);
+      assert.deepEqual(result.strategies, targetS);
+      assert.equal(result.history.length, 3);
+      assert.ok(Math.abs(result.weighted - 1) < 1e-12);
+    });
+  }
 
   test('under binding budgets every S_j is the best strategy of its grid within f_j, and alpha meets every budget', async () => {
     const f0 = 4e6;

@@ -72,7 +72,7 @@ export function constrainedDominates(a: Individual, b: Individual): boolean {
 }
 
 /** Constrained non-dominated fronts of a population. */
-export function constrainedSort(pop: readonly Individual[]): number[][] {
+function constrainedSort(pop: readonly Individual[]): number[][] {
   return sortBy(pop.length, (p, q) => constrainedDominates(pop[p], pop[q]));
 }
 
