@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../../src/search/common/rng';
-import { estimateF0, exponentialBudgets } from '../../src/methods/scalenet/science/budgets';
+import { estimateF0, exponentialBudgets, nearestMultiple } from '../../src/methods/scalenet/science/budgets';
 import { pathFlops } from '../../src/methods/scalenet/science/cost';
-import { SampledPath, pathSampler } from '../../src/methods/scalenet/science/hss';
+import { SampledPath, pathSampler, sampleBaseModelJoint } from '../../src/methods/scalenet/science/hss';
 import { baseSpaceSize, presetByName, scalingSpace, scalingSpaceSize } from '../../src/methods/scalenet/science/space';
 import { writeHistogramSvg } from './svg';
 
@@ -64,6 +64,13 @@ function main(): void {
   const space = scalingSpace(preset, CONFIG.M);
   const est = estimateF0(preset, Rng.fromSeed(CONFIG.seed), CONFIG.f0Samples);
   const budgets = exponentialBudgets(est.f0, CONFIG.M);
+  // why f0 may differ from the paper's 350M: the same Monte Carlo under other readings (not used for the budgets)
+  const joint = estimateF0(preset, Rng.fromSeed(CONFIG.seed + 3), Math.min(CONFIG.f0Samples, 20_000), preset.f0Quantum, sampleBaseModelJoint);
+  const f0Alternatives = {
+    note: 'Same Monte Carlo under other readings, for comparison only; the budgets use f0 above (conv + FC multiply-adds, per-choice uniform base sampling).',
+    countingAllLayers: { meanFlops: est.meanAllLayerMacs, f0: nearestMultiple(est.meanAllLayerMacs, preset.f0Quantum), what: 'also counting BN, pooling, SE rescale and residual adds' },
+    baseUniformOverWholeSpace: { samples: joint.samples, meanFlops: joint.meanFlops, f0: joint.f0, what: 'base model uniform over the whole base space (stage depth n with probability proportional to 12^n)' },
+  };
   const hss = sampleFlops(pathSampler(preset, space, 'hss'), Rng.fromSeed(CONFIG.seed + 1), CONFIG.samples);
   const uni = sampleFlops(pathSampler(preset, space, 'uniform'), Rng.fromSeed(CONFIG.seed + 2), CONFIG.samples);
   const hi = Math.max(stats(hss.flops).max, stats(uni.flops).max);
@@ -90,6 +97,7 @@ function main(): void {
     f0: est.f0,
     f0Estimate: est,
     paperF0: PRESET === 'paper' ? 350e6 : null,
+    f0Alternatives,
     budgets,
     flopsConvention: 'multiply-adds of conv + FC layers incl. SE and bias adds; BN, activations, pooling, SE rescale and residual adds not counted',
     searchSpace: { baseModels: baseSpaceSize(preset), scalingStrategies: scalingSpaceSize(space), joint: baseSpaceSize(preset) * scalingSpaceSize(space), paperJoint: 2e26 },
@@ -118,6 +126,7 @@ function main(): void {
       `Bins of ${(CONFIG.bin / 1e6).toFixed(0)}M; counting only (no training). commit ${commit.slice(0, 10)}`,
   );
   console.log(`preset ${PRESET}: base mean ${(est.meanFlops / 1e6).toFixed(2)}M (std ${(est.stdFlops / 1e6).toFixed(2)}M) over ${est.samples} -> f0 = ${(est.f0 / 1e6).toFixed(0)}M; budgets ${budgets.map((b) => (b / 1e6).toFixed(0) + 'M').join(', ')}`);
+  console.log(`f0 alternatives: all layers counted mean ${(est.meanAllLayerMacs / 1e6).toFixed(2)}M -> ${(f0Alternatives.countingAllLayers.f0 / 1e6).toFixed(0)}M; base uniform over whole space mean ${(joint.meanFlops / 1e6).toFixed(2)}M -> ${(joint.f0 / 1e6).toFixed(0)}M`);
   console.log(`HSS mean ${(result.hss.mean / 1e6).toFixed(1)}M std ${(result.hss.std / 1e6).toFixed(1)}M; per stage means ${perStage.map((s) => (s.mean / 1e6).toFixed(1) + 'M').join(', ')}`);
   console.log(`uniform mean ${(result.uniform.mean / 1e6).toFixed(1)}M std ${(result.uniform.std / 1e6).toFixed(1)}M`);
   console.log(`share within +-10% of f_j: HSS ${result.hss.shareWithin10PctOfBudget.map((x) => x.toFixed(3)).join(', ')}; uniform ${result.uniform.shareWithin10PctOfBudget.map((x) => x.toFixed(3)).join(', ')}`);

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/common/errors';
 import { Rng } from '../../src/search/common/rng';
 import { estimateF0, exponentialBudgets, nearestMultiple, userBudgets } from '../../src/methods/scalenet/science/budgets';
-import { networkCost, pathFlops, seChannels } from '../../src/methods/scalenet/science/cost';
+import { networkCost, pathCost, pathFlops, seChannels } from '../../src/methods/scalenet/science/cost';
 import { sampleBaseModel } from '../../src/methods/scalenet/science/hss';
 import { ConcreteNet, ConcreteStage } from '../../src/methods/scalenet/science/path';
 import { SMALL_PRESET } from '../../src/methods/scalenet/science/space';
@@ -76,8 +76,14 @@ describe('ScaleNet budgets (appendix A)', () => {
     const est = estimateF0(SMALL_PRESET, Rng.fromSeed(5), 300);
     const rng = Rng.fromSeed(5);
     let sum = 0;
-    for (let i = 0; i < 300; i++) sum += pathFlops(SMALL_PRESET, { base: sampleBaseModel(SMALL_PRESET, rng), strategy: { d: 1, w: 1, r: 1 } });
+    let all = 0;
+    for (let i = 0; i < 300; i++) {
+      const c = pathCost(SMALL_PRESET, { base: sampleBaseModel(SMALL_PRESET, rng), strategy: { d: 1, w: 1, r: 1 } });
+      sum += c.flops;
+      all += c.flops + c.bnMacs + c.otherMacs;
+    }
     assert.equal(est.meanFlops, sum / 300);
+    assert.ok(Math.abs(est.meanAllLayerMacs - all / 300) < 1e-6);
     assert.equal(est.f0, Math.round(sum / 300 / 1e6) * 1e6);
     assert.ok(est.minFlops <= est.meanFlops && est.meanFlops <= est.maxFlops);
   });

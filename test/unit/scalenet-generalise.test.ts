@@ -66,6 +66,12 @@ describe('ScaleNet generalisation (Eq. 9, 23, 26, 27)', () => {
     close(e.a0, 0.4, 'decreasing a0');
     close(e.a1, 0.8, 'decreasing a1');
     assert.ok(!e.atBoundary);
+    // accelerating decline is exact for a0 = -0.01, a1 = 2, which Eq. 27 forbids: the constrained fit keeps a0 >= 0
+    const accel = fitDimension('exponential', [0.99, 0.97, 0.93]);
+    assert.ok(accel.a0 >= 0, `a0 ${accel.a0}`);
+    assert.ok(accel.sse > 1e-6, `sse ${accel.sse}`);
+    // ... and is the best such fit: a0 > 0 with a1 < 1 beats the flat boundary fit (sse 0.0059)
+    assert.ok(!accel.atBoundary && accel.a1 < 1 && accel.sse < 0.0059 * 0.5, `a1 ${accel.a1} sse ${accel.sse}`);
     // an exponential fit never returns a negative a0
     for (const ys of [[1.3, 1.2, 1.25], [1.1, 1.0, 1.4], [1.04, 1.2, 1.4]]) assert.ok(fitDimension('exponential', ys).a0 >= 0);
   });

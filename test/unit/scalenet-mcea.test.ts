@@ -38,15 +38,17 @@ const knownOptimum = (p: ScaleNetPath): number => {
 const loose: MceaProblem = { preset: SMALL_PRESET, space, budgets: [1e12, 2e12, 4e12] };
 
 describe('MCEA (Eq. 4-8)', () => {
-  test('finds the known optimum base model and strategies when budgets do not bind', async () => {
-    const cfg = mceaConfig(2, { T: 3, K: 4, P: 30, N: 40, budgetMode: 'max', seed: 1 });
-    const { result } = await runMcea(loose, cfg, knownOptimum);
-    assert.ok(result);
-    assert.equal(distance(result.alpha), 0, `alpha distance ${distance(result.alpha)}`);
-    assert.deepEqual(result.strategies, targetS);
-    assert.equal(result.history.length, 3);
-    assert.ok(Math.abs(result.weighted - 1) < 1e-12);
-  });
+  for (const objectives of ['weighted', 'per-stage'] as const) {
+    test(`finds the known optimum base model and strategies when budgets do not bind (objectives: ${objectives})`, async () => {
+      const cfg = mceaConfig(2, { T: 3, K: 4, P: 30, N: 40, budgetMode: 'max', seed: 1, objectives });
+      const { result } = await runMcea(loose, cfg, knownOptimum);
+      assert.ok(result);
+      assert.equal(distance(result.alpha), 0, `alpha distance ${distance(result.alpha)}`);
+      assert.deepEqual(result.strategies, targetS);
+      assert.equal(result.history.length, 3);
+      assert.ok(Math.abs(result.weighted - 1) < 1e-12);
+    });
+  }
 
   test('under binding budgets every S_j is the best strategy of its grid within f_j, and alpha meets every budget', async () => {
     const f0 = 4e6;
@@ -67,17 +69,33 @@ describe('MCEA (Eq. 4-8)', () => {
   });
 
   test('init (Eq. 7, t = 0) picks the strategy with the best mean accuracy over the K base models', async () => {
-    const cfg = mceaConfig(2, { T: 1, K: 3, P: 4, N: 1, budgetMode: 'max', seed: 5 });
+    const cfg = mceaConfig(2, { T: 1, K: 4, P: 4, N: 1, budgetMode: 'max', seed: 5 });
     const steps: MceaState[] = [];
-    // depends on the strategy only: stage 1 best at (1.16, 1.04, 1.14), stage 2 at (1.2, 1.36, 1.35)
-    const byStrategy = (p: ScaleNetPath): number => (stageOf(p.strategy.d) === 1 ? p.strategy.d - p.strategy.w + p.strategy.r : -p.strategy.d + p.strategy.w + p.strategy.r);
-    await runMcea(loose, cfg, byStrategy, { onStep: (s) => void steps.push(s) });
+    // each base model prefers different coefficients: only the mean over all K bases gives the expected argmax
+    const pref = (b: BaseModel) => ({ d: 1 + 0.05 * b.stages[1].length, w: 1 + 0.06 * b.stages[2].length, r: 1 + 0.04 * b.stages[3].length + 0.1 * b.stages[4].length });
+    const interact = (p: ScaleNetPath): number => {
+      const t = pref(p.base);
+      return -((p.strategy.d - t.d) ** 2) - (p.strategy.w - t.w) ** 2 - (p.strategy.r - t.r) ** 2;
+    };
+    await runMcea(loose, cfg, interact, { onStep: (s) => void steps.push(s) });
     const afterInit = steps.find((s) => s.phase === 'base')!;
-    assert.equal(afterInit.initBases.length, 3);
-    assert.deepEqual(afterInit.strategies.slice(1), [
-      { d: 1.16, w: 1.04, r: 1.14 },
-      { d: 1.2, w: 1.36, r: 1.35 },
-    ]);
+    assert.equal(afterInit.initBases.length, 4);
+    const argmax = (j: number, bases: BaseModel[]) => {
+      let best = stageStrategies(space, j)[0];
+      let bestV = -Infinity;
+      for (const S of stageStrategies(space, j)) {
+        const v = bases.reduce((a, b) => a + interact({ base: b, strategy: S }), 0) / bases.length;
+        if (v > bestV) {
+          bestV = v;
+          best = S;
+        }
+      }
+      return best;
+    };
+    const expected = [1, 2].map((j) => argmax(j, afterInit.initBases));
+    assert.deepEqual(afterInit.strategies.slice(1), expected);
+    // the test discriminates: one base model alone would choose differently
+    assert.ok([1, 2].some((j) => afterInit.initBases.some((b) => JSON.stringify(argmax(j, [b])) !== JSON.stringify(expected[j - 1]))));
   });
 
   test('resumable: stopping, a JSON round trip of the state and resuming give the uninterrupted result', async () => {

@@ -17,7 +17,7 @@ import {
   stageStrategies,
   validateBaseModel,
 } from '../../src/methods/scalenet/science/space';
-import { checkWeights, dimensionValues, pathSampler, sampleBaseModel, sampleStage } from '../../src/methods/scalenet/science/hss';
+import { checkWeights, dimensionValues, pathSampler, sampleBaseModel, sampleBaseModelJoint, sampleStage } from '../../src/methods/scalenet/science/hss';
 
 const blk = (expand: number, kernel: number, se: boolean) => ({ expand, kernel, se });
 /** A paper-preset base model: one block per stage except stage 2 (three distinct blocks). */
@@ -79,7 +79,8 @@ describe('ScaleNet spaces (Table 6, Table 7)', () => {
 
 describe('Path generation (Eq. 28-30)', () => {
   test('ceil of the scaled value, robust to binary rounding', () => {
-    assert.equal(scaledDepth(5, 1.2), 6); // 5 * 1.2 = 6.000000000000001 in binary
+    assert.equal(scaledWidth(225, 1.08), 243); // 225 * 1.08 = 243.00000000000003 in binary
+    assert.equal(scaledWidth(50, 1.1), 55); // 55.00000000000001
     assert.equal(scaledDepth(3, 1.4), 5); // ceil(4.2)
     assert.equal(scaledDepth(1, 1.04), 2); // any d > 1 adds a block to a 1-block stage
     assert.equal(scaledDepth(4, 1), 4);
@@ -160,6 +161,15 @@ describe('HSS and uniform sampling (Eq. 1-2)', () => {
     }
     for (const r of v.r) assert.ok(Math.abs((rCount.get(r) ?? 0) / n - 1 / 9) < 0.012, `r=${r}`);
     depth.forEach((c) => assert.ok(Math.abs(c / n - 0.25) < 0.015));
+  });
+
+  test('the alternative base sampler (uniform over the whole base space) draws depth n with probability 12^n / sum', () => {
+    const rng = Rng.fromSeed(8);
+    const n = 20_000;
+    const depth = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) depth[sampleBaseModelJoint(PAPER_PRESET, rng).stages[2].length - 1]++;
+    const total = 12 + 144 + 1728 + 20736;
+    [12, 144, 1728, 20736].forEach((w, k) => assert.ok(Math.abs(depth[k] / n - w / total) < 0.01, `n=${k + 1}: ${depth[k] / n}`));
   });
 
   test('seeded: the same seed gives the same paths', () => {

@@ -5,9 +5,9 @@
  */
 import { InvalidInputError, violation } from '../../../common/errors';
 import type { Rng } from '../../../search/common/rng';
-import { pathFlops } from './cost';
+import { pathCost } from './cost';
 import { sampleBaseModel } from './hss';
-import { ScaleNetPreset } from './space';
+import { BaseModel, ScaleNetPreset } from './space';
 
 export interface F0Estimate {
   samples: number;
@@ -18,6 +18,8 @@ export interface F0Estimate {
   quantum: number;
   /** The multiple of `quantum` nearest to the mean (at least one quantum). */
   f0: number;
+  /** Mean if BatchNorm, pooling, SE rescale and residual adds were counted too (for comparison only). */
+  meanAllLayerMacs: number;
 }
 
 /** Nearest multiple of q to x (ties up), at least q. */
@@ -26,15 +28,24 @@ export function nearestMultiple(x: number, q: number): number {
 }
 
 /** Appendix A: Monte Carlo mean FLOPs of `samples` uniformly sampled base models, and f0 near it. */
-export function estimateF0(preset: ScaleNetPreset, rng: Rng, samples = 100_000, quantum = preset.f0Quantum): F0Estimate {
+export function estimateF0(
+  preset: ScaleNetPreset,
+  rng: Rng,
+  samples = 100_000,
+  quantum = preset.f0Quantum,
+  sampleBase: (p: ScaleNetPreset, rng: Rng) => BaseModel = sampleBaseModel,
+): F0Estimate {
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError('samples must be a positive integer');
   let sum = 0;
   let sumSq = 0;
   let min = Infinity;
   let max = -Infinity;
+  let all = 0;
   const one = { d: 1, w: 1, r: 1 };
   for (let i = 0; i < samples; i++) {
-    const f = pathFlops(preset, { base: sampleBaseModel(preset, rng), strategy: one });
+    const c = pathCost(preset, { base: sampleBase(preset, rng), strategy: one });
+    const f = c.flops;
+    all += f + c.bnMacs + c.otherMacs;
     sum += f;
     sumSq += f * f;
     if (f < min) min = f;
@@ -42,7 +53,7 @@ export function estimateF0(preset: ScaleNetPreset, rng: Rng, samples = 100_000, 
   }
   const mean = sum / samples;
   const std = Math.sqrt(Math.max(0, sumSq / samples - mean * mean));
-  return { samples, meanFlops: mean, stdFlops: std, minFlops: min, maxFlops: max, quantum, f0: nearestMultiple(mean, quantum) };
+  return { samples, meanFlops: mean, stdFlops: std, minFlops: min, maxFlops: max, quantum, f0: nearestMultiple(mean, quantum), meanAllLayerMacs: all / samples };
 }
 
 /** f_j = 2^j * f0 for j = 0..maxStage. */

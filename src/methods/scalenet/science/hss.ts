@@ -32,6 +32,30 @@ export function sampleBaseModel(preset: ScaleNetPreset, rng: Rng): BaseModel {
   };
 }
 
+/**
+ * Named alternative reading (not the default): a base model uniform over the whole base-model space, i.e. a
+ * stage's depth n drawn with probability proportional to its number of block sequences (choices^n), so deep stages
+ * dominate. Used only to explain f0 (see benchmarks/scalenet/hss.ts).
+ */
+export function sampleBaseModelJoint(preset: ScaleNetPreset, rng: Rng): BaseModel {
+  return {
+    stages: preset.stages.map((s) => {
+      const per = s.expands.length * s.kernels.length * s.seChoices.length;
+      const weights: number[] = [];
+      for (let n = s.minBlocks; n <= s.maxBlocks; n++) weights.push(per ** n);
+      let u = rng.next() * weights.reduce((a, b) => a + b, 0);
+      let n = s.minBlocks;
+      for (const w of weights) {
+        if (u < w) break;
+        u -= w;
+        n++;
+      }
+      n = Math.min(n, s.maxBlocks);
+      return Array.from({ length: n }, () => sampleBlock(s, rng));
+    }),
+  };
+}
+
 /** Equal component weights eta_j = 1/(M+1) (Sec. 3.2). */
 export function equalEta(M: number): number[] {
   return Array.from({ length: M + 1 }, () => 1 / (M + 1));
