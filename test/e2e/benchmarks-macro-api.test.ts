@@ -158,7 +158,7 @@ describe('benchmarks API: NAS-Bench-Macro', () => {
     ['key too short', 'GET', '/v1/benchmarks/macro/archs/0000000', null, 'key'],
     ['pareto unknown cost', 'GET', '/v1/benchmarks/macro/pareto?cost=latency', null, 'cost'],
     ['query bad key', 'POST', '/v1/benchmarks/macro/query', { keys: ['00000000', '1234'] }, 'keys[1]'],
-    ['query numeric key', 'POST', '/v1/benchmarks/macro/query', { keys: [12] }, 'keys[0]'],
+    ['query numeric key (8 digits: would lose leading zeros)', 'POST', '/v1/benchmarks/macro/query', { keys: [12012012] }, 'keys[0]'],
     ['query negative maxFlops', 'POST', '/v1/benchmarks/macro/query', { maxFlops: -1 }, 'maxFlops'],
     ['query maxParams as string', 'POST', '/v1/benchmarks/macro/query', { maxParams: '1e6' }, 'maxParams'],
     ['query unknown sort key', 'POST', '/v1/benchmarks/macro/query', { sortBy: 'latency' }, 'sortBy'],
