@@ -6,6 +6,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppRole } from './app.module';
 import { ExpressPrototypeAdapter } from './common/express-adapter';
+import { applyApiConventions } from './common/openapi-conventions';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { JobKindRegistry } from './jobs/job-kind.registry';
@@ -45,6 +46,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of a team' })
     .build();
   // each job kind's spec schema is published so clients can build valid `spec` objects
-  const extraModels = app.get(JobKindRegistry).all().flatMap((k) => (k.resultClass ? [k.specClass, k.resultClass] : [k.specClass]));
-  return SwaggerModule.createDocument(app, cfg, { extraModels, operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
+  const kinds = app.get(JobKindRegistry).all();
+  const extraModels = kinds.flatMap((k) => (k.resultClass ? [k.specClass, k.resultClass] : [k.specClass]));
+  const doc = SwaggerModule.createDocument(app, cfg, { extraModels, operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
+  return applyApiConventions(doc, {
+    specSchemas: kinds.map((k) => k.specClass.name),
+    resultSchemas: kinds.flatMap((k) => (k.resultClass ? [k.resultClass.name] : [])),
+    untypedResults: kinds.some((k) => !k.resultClass),
+  });
 }

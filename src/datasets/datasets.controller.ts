@@ -85,6 +85,7 @@ export class DatasetsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A dataset: format, shape, classes, size and checksum' })
   @ApiOkResponse({ type: DatasetDto })
   @ApiBadRequestResponse({ description: `${PROBLEM}: id is not a UUID.` })
   @ApiNotFoundResponse({ description: "No such dataset (or another team's)." })
@@ -93,6 +94,7 @@ export class DatasetsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a dataset (409 while a queued or running job uses it)' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted: the row first, then the files.' })
   @ApiBadRequestResponse({ description: `${PROBLEM}: id is not a UUID.` })

@@ -65,6 +65,7 @@ export class JobsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A job: its status, progress, attempts and error' })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ description: 'No such job for this team.' })
   async get(@CurrentTeam() team: Team, @Param('id') id: string): Promise<JobDto> {
