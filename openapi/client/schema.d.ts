@@ -219,6 +219,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/artifacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's artifacts, newest first
+         * @description Artifacts appear once the job that produced them has succeeded.
+         */
+        get: operations["Artifacts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/artifacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An artifact's metadata */
+        get: operations["Artifacts_get"];
+        put?: never;
+        post?: never;
+        /** Delete an artifact */
+        delete: operations["Artifacts_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/artifacts/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an artifact's content
+         * @description The bytes as stored; X-Content-SHA256 (hex) and Repr-Digest (RFC 9530) carry their SHA-256.
+         */
+        get: operations["Artifacts_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/benchmarks": {
         parameters: {
             query?: never;
@@ -480,6 +538,48 @@ export interface components {
         };
         DatasetListDto: {
             items: components["schemas"]["DatasetDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        ArtifactDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description supernet, elite-space, model-family or model (one exported trained network).
+             * @enum {string}
+             */
+            kind: "supernet" | "elite-space" | "model-family" | "model";
+            /** @example nb201-train |nor_conv_3x3~0|+|...| C=16 N=5 */
+            name: string;
+            /**
+             * @description Media type of the content.
+             * @example application/vnd.nas-service.weights
+             */
+            mediaType: string;
+            /**
+             * @description Size of the content in bytes.
+             * @example 1614208
+             */
+            sizeBytes: number;
+            /**
+             * @description SHA-256 (hex) of the content; also sent with the download (X-Content-SHA256, Repr-Digest).
+             * @example e3b0c442...
+             */
+            sha256: string;
+            /**
+             * Format: uuid
+             * @description The job that produced it (null once that job is gone).
+             */
+            jobId: string | null;
+            /** @description Descriptive metadata from the producer (format, arch, shapes, accuracy ...). */
+            meta: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ArtifactListDto: {
+            items: components["schemas"]["ArtifactDto"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             nextCursor: string | null;
         };
@@ -1010,6 +1110,16 @@ export interface components {
             horizontalFlip?: boolean;
             /** @description Images per forward/backward chunk; the batch gradient is accumulated over chunks (BN statistics per chunk). Default: the whole batch. On the wasm backend the C=16 N=5 network at 32x32 needs <= 128. */
             microBatch?: number;
+            /**
+             * Format: uuid
+             * @description Start from the weights of this `model` artifact (exported by an earlier nb201-train job of the same arch, C, N, number of classes and image shape) instead of the seeded initialisation. The artifact cannot be deleted while the job is queued or running.
+             */
+            initFrom?: string;
+            /**
+             * @description Export the trained weights as a `model` artifact (visible once the job has succeeded; its id is in the result).
+             * @default true
+             */
+            exportModel: boolean;
         };
         TrainerBackendDto: {
             /**
@@ -1089,6 +1199,13 @@ export interface components {
             resumedFromStep: number | null;
             /** @description SHA-256 of all parameters and BN statistics: equal hashes = identical models */
             weightsSha256: string;
+            /** @description SHA-256 of the model file training started from (spec.initFrom), null for the seeded init */
+            initWeightsSha256: string | null;
+            /**
+             * Format: uuid
+             * @description The `model` artifact holding the trained weights (absent when spec.exportModel is false)
+             */
+            modelArtifactId?: string;
             /** @description Caveats, e.g. that the schedule was shortened */
             notes: string[];
         };
@@ -1757,6 +1874,157 @@ export interface operations {
             };
             /** @description A queued or running job uses the dataset. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page (its nextCursor). */
+                cursor?: string;
+                kind?: "supernet" | "elite-space" | "model-family" | "model";
+                /** @description Only the artifacts produced by this job. */
+                jobId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactListDto"];
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: bad limit, cursor, kind or jobId. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactDto"];
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the row first, then the file. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A queued or running job uses the artifact. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_content: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content, with its media type. */
+            200: {
+                headers: {
+                    /** @description SHA-256 of the content, hex. */
+                    "X-Content-SHA256"?: string;
+                    /** @description sha-256 of the content (RFC 9530 structured field, base64). */
+                    "Repr-Digest"?: string;
+                    /** @description The SHA-256 (hex), quoted. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
