@@ -9,6 +9,7 @@ ROOT=$PWD
 test -f dist/src/cli/demo.js || { echo "build first (npm run build)" >&2; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+chmod 755 "$TMP" # mktemp makes it 0700; as root, the embedded PostgreSQL (user postgres) keeps its data inside
 mkdir "$TMP/clone"
 git archive HEAD | tar -x -C "$TMP/clone"
 cp -r dist "$TMP/clone/dist"
