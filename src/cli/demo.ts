@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       device: { type: 'string', default: 'pixel3' },
       'max-latency-ms': { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
+      // JSON object merged over the default spec, e.g. --spec '{"maxTrainImages":256}' (a shorter run for CI checks)
+      spec: { type: 'string', default: '{}' },
     },
   });
   const config = { ...loadConfig(), logLevel: process.env.LOG_LEVEL ?? 'warn' };
@@ -36,7 +38,8 @@ async function main(): Promise<void> {
     const { key, team } = await app.get(AuthService).createTeam(`demo-${Date.now().toString(36)}`);
     const client = createNasClient(baseUrl, key);
     const kind = values.kind;
-    const spec: Record<string, unknown> =
+    const overrides = JSON.parse(values.spec) as Record<string, unknown>;
+    const defaults: Record<string, unknown> =
       kind === 'nb201-search'
         ? {
             algorithm: values.algorithm,
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
             constraints: { maxLatencyMs: Number(values['max-latency-ms']), device: values.device },
           }
         : { dataset: 'cifar10-subset', C: 4, N: 1, batchSize: 64, seed: Number(values.seed), maxTrainImages: 2000, epochsPerStage: 1, samplesPerStage: 30, evalImages: 200, correlationSample: 30 };
+    const spec: Record<string, unknown> = { ...defaults, ...overrides };
     log(`database: ${db.embedded ? `embedded PostgreSQL (${config.embeddedPgDir})` : 'DATABASE_URL'}; API at ${baseUrl}; team ${team.name}`);
     log(`POST /v1/jobs ${kind} ${JSON.stringify(spec)}`);
     const created = await client.POST('/v1/jobs', { body: { kind, spec } });
