@@ -12,7 +12,8 @@ import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '..
 import { parseLinearBaselineInput } from './input';
 import { Rng, RngState } from '../../../search/common/rng';
 import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from '../science/softmax-regression';
-import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
+import { LINEAR_BASELINE_TASK } from '../tasks';
 import { loadDatasetRef } from '../../../datasets/dataset-ref';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';
 
@@ -226,4 +227,4 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
   };
 }
 
-export const linearBaseline: TrainerTask<LinearBaselineResult> = { name: 'linear-baseline', run };
+export const linearBaseline: TrainerTask<LinearBaselineResult> = trainerTask(LINEAR_BASELINE_TASK, run);

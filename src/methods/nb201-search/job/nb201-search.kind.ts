@@ -3,10 +3,11 @@ import { loadNb201TableAsync } from '../../../benchmarks/nb201/load';
 import type { Nb201Table } from '../../../benchmarks/nb201/types';
 import { DomainError, InvalidInputError } from '../../../common/errors';
 import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
+import type { RunPool } from '../../../search/pool/run-in-pool';
 import { assertConstraintsSatisfiable } from '../science/constraints';
 import { checkNb201SearchParams } from '../science/params';
 import type { Nb201SearchConstraints, Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../science/types';
-import { NB201_SEARCH_TASK } from '../runner/pool-task';
+import { NB201_SEARCH_TASK } from '../tasks';
 import { Nb201SearchResultDto } from './nb201-search.result';
 import { Nb201SearchSpec } from './nb201-search.spec';
 
@@ -14,7 +15,7 @@ export const NB201_SEARCH_KIND = 'nb201-search';
 export { NB201_SEARCH_TASK };
 
 export interface Nb201SearchKindDeps {
-  runPool: <I, O>(task: string, input: I, ctx: JobContext<unknown, unknown>) => Promise<O>;
+  runPool: RunPool;
   /** config.dataDir (the table is read from <dataDir>/nasbench201). */
   dataDir: string;
   /** Devices a latency constraint may name; defaults to the table's HELP devices. */
@@ -97,7 +98,7 @@ export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinit
 
     async run(ctx: JobContext<Nb201SearchSpec, unknown>): Promise<Nb201SearchResult> {
       const input: Nb201SearchInput = { ...toSearchParams(ctx.spec), dataDir: deps.dataDir };
-      return deps.runPool<Nb201SearchInput, Nb201SearchResult>(NB201_SEARCH_TASK, input, ctx as JobContext<unknown, unknown>);
+      return deps.runPool(NB201_SEARCH_TASK, input, ctx);
     },
   };
 }

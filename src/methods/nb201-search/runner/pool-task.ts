@@ -7,9 +7,6 @@ import { assertConstraintsSatisfiable } from '../science/constraints';
 import { runNb201Search } from '../science/search';
 import type { Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../science/types';
 
-/** Name of the pool task that runs the search. */
-export const NB201_SEARCH_TASK = 'nb201-search';
-
 /** At most one progress message per this many ms (<= 20 per second). */
 export const PROGRESS_INTERVAL_MS = 50;
 /** Checkpoints per run (one every budget/CHECKPOINTS_PER_RUN queries). */

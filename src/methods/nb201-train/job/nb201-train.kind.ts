@@ -1,27 +1,24 @@
 /**
  * Job kind `nb201-train`: trains one NAS-Bench-201 cell network from scratch (trainer task `nb201-train`, the
  * retraining step after a search) on a builtin dataset in a trainer child process, and reports its per-epoch curve
- * and test accuracy. Checkpoints live under <storageDir>/checkpoints/<jobId> and are recorded in the job row, so a
- * job whose worker died resumes from its last checkpoint on the next attempt.
+ * and test accuracy; checkpointed and resumable (src/trainer/trainer-kind.ts).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { InvalidInputError, UnprocessableError, violation } from '../../../common/errors';
-import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from '../../../datasets/formats';
-import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
-import { NB201_TRAIN_DEFAULT_VALID_FRACTION, Nb201TrainSpec } from './nb201-train-spec.dto';
-import { Nb201TrainResultDto } from './nb201-train-result.dto';
+import { InvalidInputError, violation } from '../../../common/errors';
+import type { BuiltinDatasetName } from '../../../datasets/formats';
+import type { JobKindDefinition } from '../../../jobs/job-kind';
+import { builtinDatasetName, createTrainerKind } from '../../../trainer/trainer-kind';
+import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
+import { NB201_TRAIN_TASK } from '../tasks';
 import { Nb201TrainInput, parseNb201TrainInput } from '../training/input';
-import type { TrainerRunOptions } from '../../../trainer/supervisor';
-import { TrainerCheckpoint, trainerRunOptions } from '../../../trainer/trainer-job';
 import type { Nb201TrainResult } from '../training/nb201-train.task';
+import { Nb201TrainResultDto } from './nb201-train-result.dto';
+import { NB201_TRAIN_DEFAULT_VALID_FRACTION, Nb201TrainSpec } from './nb201-train-spec.dto';
 
 export const NB201_TRAIN_KIND = 'nb201-train';
-/** Name of the trainer task (src/trainer/tasks/nb201-train.ts). */
-export const NB201_TRAIN_TASK = 'nb201-train';
+export { NB201_TRAIN_TASK };
 
 export interface Nb201TrainKindDeps {
-  trainer: { run<I, O>(task: string, input: I, opts: TrainerRunOptions): Promise<O> };
+  trainer: TrainerKindDeps['trainer'];
   storageDir: string;
   /** config.dataDir: where the builtin datasets are read. */
   dataDir: string;
@@ -55,19 +52,11 @@ function underSpec(e: unknown): never {
   throw e;
 }
 
-function checkDataset(ref: string): BuiltinDatasetName {
-  if (isBuiltinDatasetName(ref)) return ref;
-  // the DTO lets only builtin names and uuids (uploaded datasets) through
-  throw new UnprocessableError(`spec.dataset "${ref}" is an uploaded dataset; nb201-train trains on builtin datasets only (${BUILTIN_DATASETS.join(', ')})`, [
-    violation('spec.dataset', 'isBuiltinDataset', `uploaded datasets are not supported by ${NB201_TRAIN_KIND}; use one of ${BUILTIN_DATASETS.join(', ')}`),
-  ]);
-}
-
 /** The trainer task's input for a spec whose arch is already an arch string; checked by the task's own parser. */
-export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataDir: string): Nb201TrainInput {
+export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataset: BuiltinDatasetName, dataDir: string): Nb201TrainInput {
   const input: Nb201TrainInput = {
     arch,
-    dataset: checkDataset(spec.dataset),
+    dataset,
     dataDir,
     C: spec.C,
     N: spec.N,
@@ -97,10 +86,8 @@ export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataDir: str
 }
 
 export function createNb201TrainKind(deps: Nb201TrainKindDeps): JobKindDefinition<Nb201TrainSpec, Nb201TrainResult, Nb201TrainCheckpoint> {
-  const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
   const archOf = (spec: Nb201TrainSpec): Promise<string> => (typeof spec.arch === 'number' ? deps.archStrOfIndex(spec.arch) : Promise.resolve(spec.arch));
-
-  return {
+  return createTrainerKind(deps, {
     kind: NB201_TRAIN_KIND,
     summary:
       'Train one NAS-Bench-201 cell network (arch string or benchmark index) from scratch on a builtin dataset: SGD with ' +
@@ -108,24 +95,9 @@ export function createNb201TrainKind(deps: Nb201TrainKindDeps): JobKindDefinitio
       'curve and the measured test accuracy; a schedule shorter than NB201 (200 epochs, full data) is marked as shortened.',
     specClass: Nb201TrainSpec,
     resultClass: Nb201TrainResultDto,
-
-    async validate(spec: Nb201TrainSpec): Promise<void> {
-      nb201TrainInput(spec, await archOf(spec), deps.dataDir);
-    },
-
-    datasetId(): null {
-      return null;
-    },
-
-    async run(ctx: JobContext<Nb201TrainSpec, Nb201TrainCheckpoint>): Promise<Nb201TrainResult> {
-      const input = nb201TrainInput(ctx.spec, await archOf(ctx.spec), deps.dataDir);
-      const checkpointDir = checkpointDirOf(ctx.jobId);
-      return deps.trainer.run<Nb201TrainInput, Nb201TrainResult>(NB201_TRAIN_TASK, input, trainerRunOptions(ctx, checkpointDir, 'train'));
-    },
-
-    // checkpoints are only needed while the job can still resume
-    onTerminal(jobId: string): void {
-      fs.rmSync(checkpointDirOf(jobId), { recursive: true, force: true });
-    },
-  };
+    task: NB201_TRAIN_TASK,
+    phase: 'train',
+    datasets: 'builtin-only',
+    input: async (spec, dataset) => nb201TrainInput(spec, await archOf(spec), builtinDatasetName(dataset), deps.dataDir),
+  });
 }

@@ -16,7 +16,8 @@ import { Nb201Network } from '../../../trainer/nb201/model';
 import { parseNb201TrainInput } from './input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
 import { WeightEma, prefixed, withWeights } from '../../../trainer/engine/weight-averaging';
-import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
+import { NB201_TRAIN_TASK } from '../tasks';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';
 
@@ -283,4 +284,4 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   }
 }
 
-export const nb201Train: TrainerTask<Nb201TrainResult> = { name: 'nb201-train', run };
+export const nb201Train: TrainerTask<Nb201TrainResult> = trainerTask(NB201_TRAIN_TASK, run);

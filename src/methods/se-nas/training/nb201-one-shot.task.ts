@@ -19,7 +19,8 @@ import { OneShotInput, parseOneShotInput } from './input';
 import { RunState, StageRecord, initialState, replayExpansions, runStages, stageEpochs, trainingStages, withStageWeights } from './runner';
 import { Nb201Supernet } from '../../../trainer/supernet/nb201-supernet';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
-import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
+import { NB201_ONE_SHOT_TASK } from '../tasks';
 
 /** Seed of the fixed full-space sample of the correlation check (a): the same archs for every job. */
 export const CORRELATION_SAMPLE_SEED = 201;
@@ -170,4 +171,4 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   }
 }
 
-export const nb201OneShot: TrainerTask<OneShotResult> = { name: 'nb201-one-shot', run };
+export const nb201OneShot: TrainerTask<OneShotResult> = trainerTask(NB201_ONE_SHOT_TASK, run);
