@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
-import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../../../trainer/checkpoint-file';
+import { ResumableTask } from '../../../trainer/resumable';
 import { Nb201Network } from '../../../trainer/nb201/model';
 import { parseNb201TrainInput } from './input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
@@ -78,28 +78,6 @@ export interface Nb201TrainResult {
   notes: string[];
 }
 
-interface Fingerprint {
-  arch: string;
-  C: number;
-  N: number;
-  dataset: string;
-  trainImages: number;
-  validFraction: number;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  lr: number;
-  warmupEpochs: number;
-  momentum: number;
-  weightDecay: number;
-  nesterov: boolean;
-  labelSmoothing: number;
-  emaDecay: number;
-  cropPadding: number;
-  horizontalFlip: boolean;
-  microBatch: number;
-}
-
 interface TrainState {
   step: number;
   /** Completed epochs. */
@@ -125,22 +103,6 @@ function weightsHash(net: Nb201Network): string {
   return h.digest('hex');
 }
 
-function restore(file: string, net: Nb201Network, sgd: Sgd, ema: WeightEma | null, fp: Fingerprint): TrainState {
-  const c = readCheckpointFile(file);
-  if (c.meta.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`checkpoint ${file} has format ${String(c.meta.format)}, expected ${CHECKPOINT_FORMAT}`);
-  const got = c.meta.fingerprint as Fingerprint;
-  for (const k of Object.keys(fp) as Array<keyof Fingerprint>) {
-    if (got?.[k] !== fp[k]) throw new UnprocessableError(`checkpoint ${file} was written for ${k}=${String(got?.[k])}, this run has ${k}=${String(fp[k])}; cannot resume`);
-  }
-  try {
-    importState(net, sgd, c.arrays);
-    if (ema) ema.restore(prefixed(c.arrays, 'e:'));
-  } catch (e) {
-    throw new CheckpointCorruptError(`checkpoint ${file}: ${(e as Error).message}`);
-  }
-  return c.meta.state as TrainState;
-}
-
 async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   const input = parseNb201TrainInput(ctx.input);
   const backend = await selectBackend();
@@ -159,28 +121,24 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   const sgd = new Sgd(net, { momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov });
   const ema = input.emaDecay > 0 ? new WeightEma(input.emaDecay) : null;
   try {
-    const fp: Fingerprint = {
+    const checkpoints = new ResumableTask<TrainState>(CHECKPOINT_FORMAT, {
       arch: input.arch, C: input.C, N: input.N, dataset: ds.source, trainImages: trainAll.count, validFraction: input.validFraction,
       batchSize: input.batchSize, epochs: input.epochs, seed: input.seed, lr: input.lr, warmupEpochs: input.warmupEpochs,
       momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov, labelSmoothing: input.labelSmoothing, emaDecay: input.emaDecay,
       cropPadding: input.cropPadding, horizontalFlip: input.horizontalFlip, microBatch: Math.min(input.microBatch, input.batchSize),
-    };
+    });
     const notes: string[] = [];
     let st: TrainState = { step: 0, epoch: 0, batchInEpoch: 0, epochLossSum: 0, epochLossCount: 0, curve: [], imagesSeen: 0, trainSeconds: 0 };
-    let resumedFromStep: number | null = null;
-    if (ctx.resumeFrom) {
-      try {
-        st = restore(ctx.resumeFrom.path, net, sgd, ema, fp);
-        resumedFromStep = st.step;
-      } catch (e) {
-        if (!(e instanceof CheckpointCorruptError)) throw e;
-        notes.push(`checkpoint unusable (${e.message}); trained from step 0`);
-      }
-    }
+    const resumed = checkpoints.resume(ctx.resumeFrom, notes, (r) => {
+      importState(net, sgd, r.arrays);
+      if (ema) ema.restore(prefixed(r.arrays, 'e:'));
+    });
+    if (resumed) st = resumed;
+    const resumedFromStep: number | null = resumed ? st.step : null;
     const save = (): Uint8Array => {
       const arrays: Record<string, Float32Array> = exportState(net, sgd);
       if (ema) for (const [k, v] of ema.weights()) arrays[`e:${k}`] = v;
-      return encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st }, arrays });
+      return checkpoints.encode(st, arrays);
     };
     const window = new ProgressWindow();
     const report = (message: string): void => {

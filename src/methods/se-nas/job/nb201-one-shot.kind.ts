@@ -9,6 +9,7 @@ import { NB201_ONE_SHOT_TASK, OneShotTaskInput } from '../tasks';
 import type { JobKindDefinition } from '../../../jobs/job-kind';
 import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
 import { createTrainerKind } from '../../../trainer/trainer-kind';
+import { REMOVABLE_OPERATORS, SE_NAS_DEFAULTS, totalRemovalProblem } from './limits';
 import { OneShotBaseSpec, SeNasNb201Spec, SposNb201Spec } from './one-shot-spec.dto';
 import { OneShotResultDto } from './one-shot-result.dto';
 import type { OneShotInput } from '../training/input';
@@ -35,15 +36,11 @@ function sposInput(spec: SposNb201Spec, dataset: DatasetRef, dataDir: string): T
 }
 
 function seNasInput(spec: SeNasNb201Spec, dataset: DatasetRef, dataDir: string): TaskInput {
-  const out: TaskInput = { ...common(spec, dataset, dataDir), method: 'se-nas', epochsPerStage: spec.epochsPerStage };
-  for (const k of ['stages', 'k', 'T', 'samplesPerStage', 'snapshots', 'scoring'] as const) if (spec[k] !== undefined) (out as Record<string, unknown>)[k] = spec[k];
-  const stages = spec.stages ?? 2;
-  const k = spec.k ?? 10;
-  if (stages * k > 24) {
-    throw new InvalidInputError(`spec.k: ${stages} stages x k=${k} would remove more than the 24 removable operators (30 minus one per edge)`, [
-      violation('spec.k', 'maxTotalRemoval', 'stages x k must be <= 24'),
-    ]);
-  }
+  // fields left out stay undefined and take the task's defaults (the same limits.ts defaults)
+  const { stages, k, T, samplesPerStage, snapshots, scoring } = spec;
+  const out: TaskInput = { ...common(spec, dataset, dataDir), method: 'se-nas', epochsPerStage: spec.epochsPerStage, stages, k, T, samplesPerStage, snapshots, scoring };
+  const problem = totalRemovalProblem(spec.stages ?? SE_NAS_DEFAULTS.stages, spec.k ?? SE_NAS_DEFAULTS.k);
+  if (problem) throw new InvalidInputError(`spec.k: ${problem}`, [violation('spec.k', 'maxTotalRemoval', `stages x k must be <= ${REMOVABLE_OPERATORS}`)]);
   return out;
 }
 

@@ -8,7 +8,8 @@ import { NB201_OPS } from '../../../benchmarks/nb201/types';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import { Rng } from '../../../search/common/rng';
 import { gridSpace } from '../../../search/common/space';
-import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../../../trainer/checkpoint-file';
+import { CheckpointCorruptError } from '../../../trainer/checkpoint-file';
+import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { SnapshotAverage } from '../../../trainer/engine/weight-averaging';
 import { Sgd, exportState, importState } from '../../../trainer/engine/train-loop';
@@ -80,25 +81,19 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   const { truth, reason } = GroundTruth.forDataset(input.dataset, input.benchmarkDir);
   const grid = gridSpace(6, NB201_OPS.length);
   const fullSpaceSample = Rng.fromSeed(CORRELATION_SAMPLE_SEED).sampleIndices(grid.size, input.correlationSample).map((i) => grid.opsOf(i).slice());
-  const fingerprint = JSON.stringify({ ...input, dataset: ds.source, trainImages: trainAll.count });
+  // the benchmark folder is where ground truth is read, not a parameter of the run
+  const { benchmarkDir: _where, ...params } = input;
+  const checkpoints = new ResumableTask<RunState>(CHECKPOINT_FORMAT, fingerprintOf({ ...params, dataset: ds.source, trainImages: trainAll.count }));
   const notes: string[] = [];
 
   let st: RunState = initialState(input);
   let pending: Record<string, ArrayLike<number>> | null = null;
-  let resumedFromStep: number | null = null;
-  if (ctx.resumeFrom) {
-    try {
-      const c = readCheckpointFile(ctx.resumeFrom.path);
-      if (c.meta.format !== CHECKPOINT_FORMAT || c.meta.fingerprint !== fingerprint) throw new CheckpointCorruptError('checkpoint was written for another input');
-      st = c.meta.state as RunState;
-      pending = c.arrays;
-      replayExpansions(net, st);
-      resumedFromStep = st.totalStep;
-    } catch (e) {
-      if (!(e instanceof CheckpointCorruptError)) throw e;
-      notes.push(`checkpoint unusable (${e.message}); trained from step 0`);
-    }
-  }
+  const resumed = checkpoints.resume(ctx.resumeFrom, notes, (r) => {
+    replayExpansions(net, r.state);
+    pending = r.arrays;
+  });
+  if (resumed) st = resumed;
+  const resumedFromStep: number | null = resumed ? st.totalStep : null;
   const newSgd = (): Sgd => {
     net.set(st.space.map((o) => o[0]));
     return new Sgd(net, { momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov });
@@ -112,8 +107,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
           const arrays: Record<string, Float32Array | Float64Array> = { ...exportState(net, sgd) };
           for (const [k, v] of Object.entries(s?.sums ?? {})) arrays[`s:${k}`] = v;
           st = state;
-          const meta = { format: CHECKPOINT_FORMAT, fingerprint, state: { ...state, snapshotCounts: s?.counts ?? {} } };
-          await ctx.writeCheckpoint(encodeCheckpoint({ meta, arrays }), state.totalStep, state.stage * stageEpochs(input) + state.epoch + state.batchInEpoch / streams.train.batchesPerEpoch);
+          await ctx.writeCheckpoint(checkpoints.encode({ ...state, snapshotCounts: s?.counts ?? {} }, arrays), state.totalStep, state.stage * stageEpochs(input) + state.epoch + state.batchInEpoch / streams.train.batchesPerEpoch);
         },
         resumeStage(state) {
           const sgd = newSgd();
