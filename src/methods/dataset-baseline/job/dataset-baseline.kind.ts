@@ -7,6 +7,7 @@ import { createTrainerKind } from '../../../trainer/trainer-kind';
 import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
 import { LINEAR_BASELINE_TASK } from '../tasks';
 import type { LinearBaselineResult } from '../training/linear-baseline.task';
+import { DatasetBaselineResultDto } from './dataset-baseline-result.dto';
 import { DatasetBaselineSpec } from './dataset-baseline-spec.dto';
 
 export type { StoredDatasetInfo } from '../../../trainer/trainer-job';
@@ -26,6 +27,7 @@ export function createDatasetBaselineKind(
       'Train a linear softmax classifier on raw pixels (SGD with momentum, in a trainer process, checkpointed and resumable) ' +
       'and report its test accuracy: a reference baseline for a dataset, not a NAS result.',
     specClass: DatasetBaselineSpec,
+    resultClass: DatasetBaselineResultDto,
     task: LINEAR_BASELINE_TASK,
     phase: 'train',
     input: (spec, dataset) => ({ dataset, epochs: spec.epochs, batchSize: spec.batchSize, lr: spec.lr, seed: spec.seed }),

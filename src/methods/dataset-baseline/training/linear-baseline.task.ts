@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import { CheckpointCorruptError } from '../../../trainer/checkpoint-file';
 import { ResumableTask, Resumed } from '../../../trainer/resumable';
+import type { Evidence } from '../../../jobs/evidence';
 import { parseLinearBaselineInput } from './input';
 import { Rng, RngState } from '../../../search/common/rng';
 import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from '../science/softmax-regression';
@@ -49,6 +50,7 @@ export interface LinearBaselineResult {
   /** SHA-256 of the final weights and biases (float64): equal hashes = identical models. */
   weightsSha256: string;
   notes: string[];
+  evidence: Evidence;
 }
 
 /** Everything that must match between a checkpoint and the run resuming from it. */
@@ -192,6 +194,14 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
     resumedFromStep,
     weightsSha256: weightsHash(model),
     notes,
+    evidence: {
+      evaluation: 'stand-alone-training',
+      description: `${LINEAR_BASELINE_MODEL}: trained in this job for ${input.epochs} epoch(s) on ${N} images, accuracy measured on ${ds.test.count} ${ds.name} test images. A reference for the dataset; no ground truth to compare with.`,
+      data: { dataset: ds.name, source: ds.source, trainImages: N, evalImages: ds.test.count, subset: N < train.count || ds.name === 'cifar10-subset' },
+      schedule: { epochs: input.epochs, shortened: false, description: `${input.epochs} epoch(s) of SGD with momentum (the baseline has no reference schedule)` },
+      backend: { name: 'typescript', reason: 'the linear baseline is plain TypeScript on Float64Array (no TensorFlow.js)' },
+      groundTruth: null,
+    },
   };
 }
 

@@ -6,7 +6,8 @@ import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
 import type { RunPool } from '../../../search/pool/run-in-pool';
 import { assertConstraintsSatisfiable } from '../science/constraints';
 import { checkNb201SearchParams } from '../science/params';
-import type { Nb201SearchConstraints, Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../science/types';
+import type { Nb201SearchJobResult } from '../runner/evidence';
+import type { Nb201SearchConstraints, Nb201SearchInput, Nb201SearchParams } from '../science/types';
 import { NB201_SEARCH_TASK } from '../tasks';
 import { Nb201SearchResultDto } from './nb201-search.result';
 import { Nb201SearchSpec } from './nb201-search.spec';
@@ -56,7 +57,7 @@ function underSpec(e: unknown): never {
 }
 
 /** Job kind `nb201-search`: benchmark-backed architecture search, run as a task of the Piscina pool. */
-export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinition<Nb201SearchSpec, Nb201SearchResult, unknown> {
+export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinition<Nb201SearchSpec, Nb201SearchJobResult, unknown> {
   let tablePromise: Promise<Nb201Table> | null = null;
   const table = (): Promise<Nb201Table> => {
     if (deps.table) return Promise.resolve(deps.table());
@@ -96,7 +97,7 @@ export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinit
       return null;
     },
 
-    async run(ctx: JobContext<Nb201SearchSpec, unknown>): Promise<Nb201SearchResult> {
+    async run(ctx: JobContext<Nb201SearchSpec, unknown>): Promise<Nb201SearchJobResult> {
       const input: Nb201SearchInput = { ...toSearchParams(ctx.spec), dataDir: deps.dataDir };
       return deps.runPool(NB201_SEARCH_TASK, input, ctx);
     },

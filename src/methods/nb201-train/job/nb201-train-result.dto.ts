@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { BUILTIN_DATASETS } from '../../../datasets/formats';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 import type { Nb201EpochRecord, Nb201TrainResult } from '../training/nb201-train.task';
@@ -61,4 +62,5 @@ export class Nb201TrainResultDto implements Omit<Nb201TrainResult, 'imageShape'>
   resumedFromStep!: number | null;
   @ApiProperty({ description: 'SHA-256 of all parameters and BN statistics: equal hashes = identical models' }) weightsSha256!: string;
   @ApiProperty({ type: [String], description: 'Caveats, e.g. that the schedule was shortened' }) notes!: string[];
+  @ApiProperty({ type: EvidenceDto, description: 'What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison' }) evidence!: EvidenceDto;
 }

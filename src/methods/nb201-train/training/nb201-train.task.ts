@@ -12,6 +12,7 @@ import { UnprocessableError } from '../../../common/errors';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { ResumableTask } from '../../../trainer/resumable';
+import type { Evidence } from '../../../jobs/evidence';
 import { Nb201Network } from '../../../trainer/nb201/model';
 import { parseNb201TrainInput } from './input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
@@ -76,6 +77,7 @@ export interface Nb201TrainResult {
   /** SHA-256 of every parameter and BN running statistic (float32): equal hashes = identical models. */
   weightsSha256: string;
   notes: string[];
+  evidence: Evidence;
 }
 
 interface TrainState {
@@ -197,6 +199,20 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       : `${input.epochs} epochs on all ${ds.train.count} ${ds.name} training images`;
     if (shortened) notes.push(description);
     if (input.maxTestImages !== null && test.count < ds.test.count) notes.push(`test accuracy on the first ${test.count} of ${ds.test.count} test images`);
+    const evidence: Evidence = {
+      evaluation: 'stand-alone-training',
+      description: `NB201 cell ${input.arch} (C=${input.C}, N=${input.N}) trained from scratch in this job; accuracy measured on ${test.count} ${ds.name} test images. No ground truth: the NAS-Bench-201 table trains on other data and schedules.`,
+      data: {
+        dataset: ds.name,
+        source: ds.source,
+        trainImages: trainAll.count - validImages,
+        evalImages: test.count,
+        subset: trainAll.count < ds.train.count || test.count < ds.test.count || ds.name === 'cifar10-subset',
+      },
+      schedule: { epochs: input.epochs, shortened, description },
+      backend: { name: backend.name, reason: backend.reason },
+      groundTruth: null,
+    };
     return {
       backend,
       arch: input.arch,
@@ -235,6 +251,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       resumedFromStep,
       weightsSha256: weightsHash(net),
       notes,
+      evidence,
     };
   } finally {
     sgd.dispose();

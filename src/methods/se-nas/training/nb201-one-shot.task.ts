@@ -10,12 +10,13 @@ import { Rng } from '../../../search/common/rng';
 import { gridSpace } from '../../../search/common/space';
 import { CheckpointCorruptError } from '../../../trainer/checkpoint-file';
 import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';
+import type { Evidence } from '../../../jobs/evidence';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { SnapshotAverage } from '../../../trainer/engine/weight-averaging';
 import { Sgd, exportState, importState } from '../../../trainer/engine/train-loop';
 import { ChildEvaluator, LabelledBatch } from './child-eval';
 import { FinalSearch, searchFinalSpace } from './final-search';
-import { GroundTruth, Nb201Record, RankingCheck } from './ground-truth';
+import { GROUND_TRUTH_METRIC, GroundTruth, Nb201Record, RankingCheck } from './ground-truth';
 import { OneShotInput, parseOneShotInput } from './input';
 import { RunState, StageRecord, initialState, replayExpansions, runStages, stageEpochs, trainingStages, withStageWeights } from './runner';
 import { Nb201Supernet } from '../../../trainer/supernet/nb201-supernet';
@@ -50,6 +51,7 @@ export interface OneShotResult {
   childrenEvaluated: number;
   resumedFromStep: number | null;
   notes: string[];
+  evidence: Evidence;
 }
 
 /** The first images of one unshuffled pass of `stream` (at most maxBatches batches and maxImages images), copied. */
@@ -158,6 +160,26 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
         },
         imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0, trainSeconds: st.trainSeconds,
         childrenEvaluated: evaluator.count, resumedFromStep, notes,
+        evidence: {
+          evaluation: 'supernet',
+          description:
+            `${input.method === 'se-nas' ? 'SE-NAS' : 'SPOS'} supernet trained in this job; every child is estimated by its supernet accuracy ` +
+            `(inherited weights, BN recalibrated) on ${evaluator.evalImages} held-out images, not trained stand-alone.` + (truth ? '' : ` ${reason}.`),
+          data: { dataset: ds.name, source: ds.source, trainImages, evalImages: evaluator.evalImages, subset: true },
+          schedule: { epochs: totalEpochs, shortened: true, description },
+          backend: { name: backend.name, reason: backend.reason },
+          groundTruth: truth
+            ? {
+                benchmark: GROUND_TRUTH_METRIC,
+                comparison: 'ranking correlation of supernet accuracy against the benchmark (a: fixed full-space sample, b: final space), and the regret of the searched arch',
+                figures: {
+                  kendallTauFullSpaceSample: fullSpaceCheck?.kendallTau ?? null,
+                  kendallTauFinalSpace: finalCheck?.kendallTau ?? null,
+                  regret: truth.record(search.best.ops).regret,
+                },
+              }
+            : null,
+        },
       };
     }
   } finally {
