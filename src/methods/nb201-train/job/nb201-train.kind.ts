@@ -28,20 +28,10 @@ export interface Nb201TrainKindDeps {
 
 export type Nb201TrainCheckpoint = TrainerCheckpoint;
 
-/** Optional spec fields handed to the task as given (the task applies its own defaults). */
-const OPTIONAL_FIELDS = [
-  'maxTrainImages',
-  'maxTestImages',
-  'warmupEpochs',
-  'momentum',
-  'weightDecay',
-  'nesterov',
-  'labelSmoothing',
-  'emaDecay',
-  'cropPadding',
-  'horizontalFlip',
-  'microBatch',
-] as const satisfies ReadonlyArray<keyof Nb201TrainSpec & keyof Nb201TrainInput>;
+/** The fields of `o` that are set (neither undefined nor null). */
+function definedFields<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
 
 /** Renames the task's `input.<field>` violations to `spec.<field>` (the job API names spec fields so). */
 function underSpec(e: unknown): never {
@@ -65,12 +55,21 @@ export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataset: Bui
     lr: spec.lr,
     seed: spec.seed,
     validFraction: spec.validFraction ?? NB201_TRAIN_DEFAULT_VALID_FRACTION,
+    // optional fields as given (left out: the task's defaults, the same limits.ts defaults)
+    ...definedFields({
+      maxTrainImages: spec.maxTrainImages,
+      maxTestImages: spec.maxTestImages,
+      warmupEpochs: spec.warmupEpochs,
+      momentum: spec.momentum,
+      weightDecay: spec.weightDecay,
+      nesterov: spec.nesterov,
+      labelSmoothing: spec.labelSmoothing,
+      emaDecay: spec.emaDecay,
+      cropPadding: spec.cropPadding,
+      horizontalFlip: spec.horizontalFlip,
+      microBatch: spec.microBatch,
+    }),
   };
-  const optional = input as unknown as Record<string, unknown>;
-  for (const k of OPTIONAL_FIELDS) {
-    const v = spec[k];
-    if (v !== undefined && v !== null) optional[k] = v;
-  }
   try {
     parseNb201TrainInput(input);
   } catch (e) {

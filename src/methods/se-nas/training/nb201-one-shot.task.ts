@@ -1,5 +1,5 @@
 /**
- * Trainer task `nb201-one-shot`: SPOS or SE-NAS on the NAS-Bench-201 supernet (src/trainer/one-shot/runner.ts),
+ * Trainer task `nb201-one-shot`: SPOS or SE-NAS on the NAS-Bench-201 supernet (./runner.ts),
  * then the search step, the ranking checks against NB201 ground truth when the data is CIFAR-10, and an honest
  * account of the data and schedule used.
  */
