@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { ArtifactsModule } from './artifacts/artifacts.module';
+import type { AppRole } from './app-role';
 import { AuthModule } from './auth/auth.module';
 import { BenchmarksModule } from './benchmarks/benchmarks.module';
 import { loggerParams } from './common/logging';
@@ -15,10 +16,7 @@ import { MethodsModule } from './methods/methods.module';
 import { SearchModule } from './search/search.module';
 import { TrainerModule } from './trainer/trainer.module';
 
-export interface AppRole {
-  /** Pull jobs from the queue in this process. */
-  worker: boolean;
-}
+export type { AppRole } from './app-role';
 
 @Module({})
 export class AppModule {

@@ -1191,6 +1191,96 @@ export interface components {
              */
             seed: number;
         };
+        EvidenceDataDto: {
+            /** @description Dataset as the job named it */
+            dataset: string;
+            /** @description Where its images came from (files, benchmark table) */
+            source: string;
+            /** @description Images trained on; null when nothing was trained (benchmark lookup) */
+            trainImages: number | null;
+            /** @description Images the reported accuracy was measured on; null when it comes from a benchmark table */
+            evalImages: number | null;
+            /** @description True when only part of the dataset was used */
+            subset: boolean;
+        };
+        EvidenceScheduleDto: {
+            /** @description Training epochs behind the reported accuracy (for a lookup: the benchmark's own) */
+            epochs: number | null;
+            /** @description True when shorter than the reference schedule of the method's paper or benchmark */
+            shortened: boolean;
+            description: string;
+        };
+        EvidenceBackendDto: {
+            /** @description Backend the computation ran on */
+            name: string;
+            /** @description Why this backend */
+            reason: string;
+        };
+        EvidenceGroundTruthDto: {
+            /** @description The ground truth, e.g. NAS-Bench-201 cifar10 test accuracy after 200 epochs */
+            benchmark: string;
+            /** @description What was compared with it */
+            comparison: string;
+            /** @description Figures of the comparison by name (regret in pp, Kendall tau ...) */
+            figures: {
+                [key: string]: number | null;
+            };
+        };
+        EvidenceDto: {
+            /**
+             * @description How the reported accuracies were obtained
+             * @enum {string}
+             */
+            evaluation: "benchmark-lookup" | "supernet" | "stand-alone-training";
+            /** @description What was evaluated how, in one sentence */
+            description: string;
+            data: components["schemas"]["EvidenceDataDto"];
+            schedule: components["schemas"]["EvidenceScheduleDto"];
+            /** @description Where the computation ran; null for a benchmark lookup */
+            backend: components["schemas"]["EvidenceBackendDto"] | null;
+            /** @description Comparison with ground truth; null when the data has none */
+            groundTruth: components["schemas"]["EvidenceGroundTruthDto"] | null;
+        };
+        DatasetBaselineResultDto: {
+            /**
+             * @description What was trained
+             * @example linear softmax baseline on raw pixels (not a NAS result)
+             */
+            model: string;
+            dataset: string;
+            /** @description Files the images were read from */
+            datasetSource: string;
+            trainImages: number;
+            testImages: number;
+            numClasses: number;
+            /** @description [height, width, channels] */
+            imageShape: number[];
+            epochs: number;
+            steps: number;
+            batchSize: number;
+            lr: number;
+            momentum: number;
+            weightDecay: number;
+            seed: number;
+            normalisation: {
+                mean?: number[];
+                std?: number[];
+            };
+            /** @description Accuracy (0..1) on the test images */
+            testAccuracy: number;
+            testLoss: number;
+            /** @description Mean training cross-entropy of each epoch */
+            trainLoss: number[];
+            imagesPerSecond: number;
+            trainSeconds: number;
+            /** @description Step this run resumed from, or null */
+            resumedFromStep: number | null;
+            /** @description SHA-256 of the final weights: equal hashes = identical models */
+            weightsSha256: string;
+            notes: string[];
+            /** @description What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison */
+            evidence: components["schemas"]["EvidenceDto"];
+        };
         Nb201SearchConstraintsDto: {
             /**
              * @description Maximum FLOPs in millions (multiply-adds, NB201 convention) on the searched dataset. Range in the space: 7.78-220.12 (CIFAR), 1.95-55.04 (ImageNet16-120).
@@ -1341,6 +1431,8 @@ export interface components {
             accounting: string;
             /** @description Best-so-far by search metric: points where it changed, plus the last */
             trajectory: components["schemas"]["Nb201TrajectoryPointDto"][];
+            /** @description What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison */
+            evidence: components["schemas"]["EvidenceDto"];
         };
         Nb201TrainSpec: {
             /**
@@ -1532,6 +1624,8 @@ export interface components {
             modelArtifactId?: string;
             /** @description Caveats, e.g. that the schedule was shortened */
             notes: string[];
+            /** @description What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison */
+            evidence: components["schemas"]["EvidenceDto"];
         };
         SeNasNb201Spec: {
             /**
@@ -1680,6 +1774,8 @@ export interface components {
             childrenEvaluated: number;
             resumedFromStep: number | null;
             notes: string[];
+            /** @description What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison */
+            evidence: components["schemas"]["EvidenceDto"];
         };
         SposNb201Spec: {
             /**

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import type { AppRole } from '../app.module';
+import type { AppRole } from '../app-role';
 import { APP_CONFIG, AppConfig } from './config';
 
 export const APP_ROLE = Symbol('APP_ROLE');

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AppRole } from '../app.module';
+import type { AppRole } from '../app-role';
 import { ArtifactsService } from '../artifacts/artifacts.service';
 import { DomainError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -10,6 +10,7 @@ import { APP_ROLE } from '../config/config.module';
 import { MetricsService } from '../health/metrics.service';
 import { JobContext } from './job-kind';
 import { JobKindRegistry } from './job-kind.registry';
+import { parseSpec } from './parse-spec';
 import { appendJobEvent } from './append-event';
 import { JobEventType } from './job-event.entity';
 import { Job, JobError, JobProgress } from './job.entity';
@@ -90,7 +91,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     const heartbeat = setInterval(() => void this.heartbeat(job.id, state), this.config.heartbeatMs);
     try {
       const def = this.kinds.get(job.kind);
-      const result = await def.run(this.context(job, state));
+      // the kind gets its spec DTO, parsed and validated once here (the stored spec was valid at submission)
+      const spec = await parseSpec(def, job.spec);
+      const result = await def.run(this.context(job, spec, state));
       await this.ended(job.id, job.kind, await this.finish(job.id, state, { status: 'succeeded', result: result as Record<string, unknown> }));
     } catch (e) {
       const terminal = await this.finish(job.id, state, { status: 'error', error: e, permanent: isPermanent(e), attempts: job.attempts });
@@ -103,13 +106,13 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private context(job: Job, state: Running): JobContext<object, unknown> {
+  private context(job: Job, spec: object, state: Running): JobContext<object, unknown> {
     let lastProgressAt = 0;
     let lastPhase = '';
     return {
       jobId: job.id,
       teamId: job.teamId,
-      spec: job.spec,
+      spec,
       checkpoint: job.checkpoint,
       attempt: job.attempts,
       signal: state.controller.signal,

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import { DataSource, MoreThan, Repository } from 'typeorm';
@@ -9,10 +7,10 @@ import { ArtifactsService } from '../artifacts/artifacts.service';
 import type { Team } from '../auth/team.entity';
 import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError, violation } from '../common/errors';
 import { Page, pageNewestFirst } from '../common/keyset-page';
-import { flattenValidationErrors } from '../common/validation';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsQuery } from './dto/list-jobs.query';
 import { JobKindRegistry } from './job-kind.registry';
+import { parseSpec } from './parse-spec';
 import { appendJobEvent } from './append-event';
 import { JobEvent } from './job-event.entity';
 import { Job, TERMINAL_STATUSES } from './job.entity';
@@ -61,12 +59,7 @@ export class JobsService {
       if (existing) return this.replay(existing, requestHash);
     }
     const def = this.kinds.get(dto.kind);
-    const spec = plainToInstance(def.specClass, dto.spec, { excludeExtraneousValues: false });
-    const errors = await validate(spec as object, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length) {
-      const violations = flattenValidationErrors(errors, 'spec');
-      throw new InvalidInputError(`invalid spec for kind ${dto.kind}: ${violations.map((v) => `${v.field}: ${v.message}`).join('; ')}`, violations);
-    }
+    const spec = await parseSpec(def, dto.spec);
     await def.validate?.(spec, team);
     const datasetId = def.datasetId?.(spec) ?? null;
     const artifactInputs = def.artifactInputs?.(spec) ?? [];

@@ -1,6 +1,7 @@
 /** What every job kind that trains does with its trainer run: checkpoints, resume point, cancellation, progress. */
 import * as path from 'node:path';
 import { InvalidInputError, violation } from '../common/errors';
+import type { TaskHandle } from '../common/task-handle';
 import { isUuid } from '../common/uuid';
 import type { DatasetRef } from '../datasets/dataset-ref';
 import { BUILTIN_DATASETS, StoredDatasetFormat, isBuiltinDatasetName } from '../datasets/formats';
@@ -20,7 +21,7 @@ export interface StoredDatasetInfo {
 
 /** What a job kind that trains gets from the service. */
 export interface TrainerKindDeps {
-  trainer: { run<I, O>(task: string, input: I, opts: TrainerRunOptions): Promise<O> };
+  trainer: { run<I, O>(task: TaskHandle<I, O>, input: I, opts: TrainerRunOptions): Promise<O> };
   storageDir: string;
   /** config.dataDir: builtin datasets and benchmark tables. */
   dataDir: string;

@@ -1,5 +1,5 @@
 // The TensorFlow.js NB201 cell network (src/trainer/nb201/model.ts): parameter count equal to the cost counter's
-// (src/search/cost via src/benchmarks/nb201/network.ts, BN affine params included), deterministic seeded init,
+// (src/search/spaces/cost via src/benchmarks/nb201/network.ts, BN affine params included), deterministic seeded init,
 // and one SGD step / a few steps on a fixed batch on the wasm backend.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

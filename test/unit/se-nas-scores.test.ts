@@ -1,4 +1,4 @@
-// SE-NAS operator scores and layer-wise spaces (src/search/se-nas): selection importance (Eq. 5) and confidence
+// SE-NAS operator scores and layer-wise spaces (src/methods/se-nas/science, src/search/spaces/op-space.ts): selection importance (Eq. 5) and confidence
 // (Eq. 6) against hand-computed values, the Eq. 7 ranking, shrinking (exactly k, never an edge's last op,
 // deterministic ties), greedy merging of layer-wise spaces, and stratified sampling of children. Pure, no tensors.
 import assert from 'node:assert/strict';

@@ -16,7 +16,7 @@ before(() => {
 
 const VALID: Record<Nb201SearchDataset, Nb201Dataset> = { cifar10: 'cifar10-valid', cifar100: 'cifar100', 'ImageNet16-120': 'ImageNet16-120' };
 
-/** Feasibility written out independently of src/search/nb201/constraints.ts. */
+/** Feasibility written out independently of src/methods/nb201-search/science/constraints.ts. */
 function feasible(t: Nb201Table, i: number, ds: Nb201SearchDataset, c: Nb201SearchConstraints = {}): boolean {
   if (c.maxFlopsM !== undefined && !(t.flops(i, ds) <= c.maxFlopsM)) return false;
   if (c.maxParamsM !== undefined && !(t.params(i, ds) <= c.maxParamsM)) return false;

@@ -1,3 +1,5 @@
+import type { TaskHandle } from '../../common/task-handle';
+
 /** Messages a Piscina task sends back to the job runner through its MessagePort. */
 export type PoolMessage =
   | { type: 'progress'; fraction: number; phase: string; message: string; data?: Record<string, unknown> }
@@ -24,7 +26,12 @@ export function isPoolDomainError(v: unknown): v is PoolDomainErrorResult {
 }
 
 /** A named pool task, as a method's runner ring declares it. */
-export interface PoolTask<I = never, O = unknown> {
+export interface PoolTask {
   readonly name: string;
-  readonly run: PoolTaskFn<I, O>;
+  readonly run: PoolTaskFn<never, unknown>;
+}
+
+/** A pool task for the table, bound to its handle so that the kind and the worker agree on name and types. */
+export function poolTask<I, O>(handle: TaskHandle<I, O>, run: PoolTaskFn<I, O>): PoolTask {
+  return { name: handle, run };
 }

@@ -1,14 +1,15 @@
+import type { TaskHandle } from '../../common/task-handle';
 import type { JobContext } from '../../jobs/job-kind';
 import type { SearchPoolService } from './search-pool.service';
 
-export type RunPool = <I, O>(task: string, input: I, ctx: JobContext<unknown, unknown>) => Promise<O>;
+export type RunPool = <I, O, S>(task: TaskHandle<I, O>, input: I, ctx: JobContext<S, unknown>) => Promise<O>;
 
 /**
  * Runs a pool task on behalf of a job: resumes from the job's checkpoint, forwards progress, persists
  * checkpoints in order, and stops the thread when the job is cancelled.
  */
 export function poolRunnerFor(pool: SearchPoolService): RunPool {
-  return async <I, O>(task: string, input: I, ctx: JobContext<unknown, unknown>): Promise<O> => {
+  return async <I, O, S>(task: TaskHandle<I, O>, input: I, ctx: JobContext<S, unknown>): Promise<O> => {
     let writes: Promise<void> = Promise.resolve();
     const enqueue = (w: () => Promise<void>): void => {
       writes = writes.then(w).catch(() => undefined);

@@ -1,4 +1,5 @@
 import { FieldViolation, violation } from '../../common/errors';
+import type { NumberLimit } from '../../common/limits';
 
 /** A task input as it arrives over the process boundary: plain JSON, checked field by field. */
 export type InputObject = Record<string, unknown>;
@@ -32,4 +33,9 @@ export function booleanField(o: InputObject, key: string, out: FieldViolation[],
   const v = o[key] ?? fallback;
   if (typeof v !== 'boolean') out.push(violation(`input.${key}`, 'isBoolean', `${key} must be a boolean`));
   return v as boolean;
+}
+
+/** Reads `o[key]` against its declared limit (src/common/limits.ts), the limit's default when it is left out. */
+export function limitField(o: InputObject, key: string, limit: NumberLimit, out: FieldViolation[]): number {
+  return numberField(o, key, limit, out, limit.default);
 }

@@ -1,4 +1,5 @@
 /** The contract between the trainer child process and the tasks in its table. No Nest, no database. */
+import type { TaskHandle } from '../../common/task-handle';
 import type { ResumeFrom, TrainerProgress } from '../protocol';
 
 export type TaskProgress = TrainerProgress;
@@ -27,4 +28,9 @@ export interface TaskContext {
 export interface TrainerTask<O = unknown> {
   readonly name: string;
   run(ctx: TaskContext): Promise<O>;
+}
+
+/** A trainer task for the table, bound to its handle so that the kind and the child agree on name and types. */
+export function trainerTask<I, O>(handle: TaskHandle<I, O>, run: (ctx: TaskContext) => Promise<O>): TrainerTask<O> {
+  return { name: handle, run };
 }

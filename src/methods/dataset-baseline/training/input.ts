@@ -1,7 +1,8 @@
 /** Input of the `linear-baseline` trainer task and its validation (the child gets it unvalidated over IPC). */
 import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
 import { DatasetRef, parseDatasetRef } from '../../../datasets/dataset-ref';
-import { InputObject, numberField } from '../../../trainer/tasks/input-checks';
+import { InputObject, limitField } from '../../../trainer/tasks/input-checks';
+import { DATASET_BASELINE_LIMITS as L, LINEAR_BASELINE_TASK_LIMITS as TL } from '../job/limits';
 
 export interface LinearBaselineInput {
   dataset: DatasetRef;
@@ -34,15 +35,15 @@ export function parseLinearBaselineInput(raw: unknown): ResolvedLinearBaselineIn
   const out: FieldViolation[] = [];
   const input: ResolvedLinearBaselineInput = {
     dataset: parseDatasetRef(raw.dataset, out),
-    epochs: numberField(raw, 'epochs', { int: true, min: 1, max: 1000 }, out),
-    batchSize: numberField(raw, 'batchSize', { int: true, min: 1, max: 65536 }, out),
-    lr: numberField(raw, 'lr', { exclusiveMin: 0, max: 10 }, out),
-    seed: numberField(raw, 'seed', { int: true, min: 0 }, out),
-    maxTrainImages: raw.maxTrainImages === undefined || raw.maxTrainImages === null ? null : numberField(raw, 'maxTrainImages', { int: true, min: 1 }, out),
-    momentum: numberField(raw, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
-    weightDecay: numberField(raw, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
-    checkpointEvery: numberField(raw, 'checkpointEvery', { int: true, min: 1 }, out, 50),
-    progressEvery: numberField(raw, 'progressEvery', { int: true, min: 1 }, out, 5),
+    epochs: limitField(raw, 'epochs', L.epochs, out),
+    batchSize: limitField(raw, 'batchSize', L.batchSize, out),
+    lr: limitField(raw, 'lr', L.lr, out),
+    seed: limitField(raw, 'seed', L.seed, out),
+    maxTrainImages: raw.maxTrainImages === undefined || raw.maxTrainImages === null ? null : limitField(raw, 'maxTrainImages', TL.maxTrainImages, out),
+    momentum: limitField(raw, 'momentum', TL.momentum, out),
+    weightDecay: limitField(raw, 'weightDecay', TL.weightDecay, out),
+    checkpointEvery: limitField(raw, 'checkpointEvery', TL.checkpointEvery, out),
+    progressEvery: limitField(raw, 'progressEvery', TL.progressEvery, out),
   };
   if (out.length) throw new InvalidInputError(`invalid linear-baseline input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);
   return input;

@@ -8,11 +8,14 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
-import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../../../trainer/checkpoint-file';
+import { CheckpointCorruptError } from '../../../trainer/checkpoint-file';
+import { ResumableTask, Resumed } from '../../../trainer/resumable';
+import type { Evidence } from '../../../jobs/evidence';
 import { parseLinearBaselineInput } from './input';
 import { Rng, RngState } from '../../../search/common/rng';
 import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from '../science/softmax-regression';
-import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
+import { LINEAR_BASELINE_TASK } from '../tasks';
 import { loadDatasetRef } from '../../../datasets/dataset-ref';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';
 
@@ -47,19 +50,10 @@ export interface LinearBaselineResult {
   /** SHA-256 of the final weights and biases (float64): equal hashes = identical models. */
   weightsSha256: string;
   notes: string[];
+  evidence: Evidence;
 }
 
 /** Everything that must match between a checkpoint and the run resuming from it. */
-interface Fingerprint {
-  dataset: string;
-  trainImages: number;
-  dim: number;
-  numClasses: number;
-  batchSize: number;
-  seed: number;
-  epochs: number;
-}
-
 interface TrainState {
   step: number;
   /** Completed epochs. */
@@ -76,29 +70,14 @@ interface TrainState {
 }
 
 const CHECKPOINT_FORMAT = 'linear-baseline/1';
+const ARRAYS = ['weights', 'bias', 'vWeights', 'vBias'] as const;
 
-function saveState(model: SoftmaxModel, st: TrainState, fp: Fingerprint): Uint8Array {
-  return encodeCheckpoint({
-    meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st },
-    arrays: { weights: model.weights, bias: model.bias, vWeights: model.vWeights, vBias: model.vBias },
-  });
-}
-
-function restoreState(file: string, model: SoftmaxModel, fp: Fingerprint): TrainState {
-  const c = readCheckpointFile(file);
-  if (c.meta.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`checkpoint ${file} has format ${String(c.meta.format)}, expected ${CHECKPOINT_FORMAT}`);
-  const got = c.meta.fingerprint as Fingerprint;
-  for (const k of Object.keys(fp) as Array<keyof Fingerprint>) {
-    if (got?.[k] !== fp[k]) {
-      throw new UnprocessableError(`checkpoint ${file} was written for ${k}=${String(got?.[k])}, this run has ${k}=${String(fp[k])}; cannot resume`);
-    }
-  }
-  for (const name of ['weights', 'bias', 'vWeights', 'vBias'] as const) {
-    const a = c.arrays[name];
-    if (!(a instanceof Float64Array) || a.length !== model[name].length) throw new CheckpointCorruptError(`checkpoint ${file}: array ${name} has the wrong shape`);
+function restoreArrays(r: Resumed<TrainState>, model: SoftmaxModel): void {
+  for (const name of ARRAYS) {
+    const a = r.arrays[name];
+    if (!(a instanceof Float64Array) || a.length !== model[name].length) throw new CheckpointCorruptError(`checkpoint ${r.file}: array ${name} has the wrong shape`);
     model[name].set(a);
   }
-  return c.meta.state as TrainState;
 }
 
 function weightsHash(model: SoftmaxModel): string {
@@ -120,7 +99,8 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
   const totalSteps = stepsPerEpoch * input.epochs;
   const norm = channelNormalisation(train, N);
   const model = createModel(K, D);
-  const fp: Fingerprint = { dataset: ds.source, trainImages: N, dim: D, numClasses: K, batchSize: B, seed: input.seed, epochs: input.epochs };
+  const checkpoints = new ResumableTask<TrainState>(CHECKPOINT_FORMAT, { dataset: ds.source, trainImages: N, dim: D, numClasses: K, batchSize: B, seed: input.seed, epochs: input.epochs });
+  const save = (): Uint8Array => checkpoints.encode(st, { weights: model.weights, bias: model.bias, vWeights: model.vWeights, vBias: model.vBias });
   const notes: string[] = [];
   if (N < train.count) notes.push(`trained on the first ${N} of ${train.count} training images (maxTrainImages)`);
 
@@ -135,20 +115,11 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
     imagesSeen: 0,
     trainSeconds: 0,
   };
-  let resumedFromStep: number | null = null;
-  if (ctx.resumeFrom) {
-    try {
-      st = restoreState(ctx.resumeFrom.path, model, fp);
-      resumedFromStep = st.step;
-    } catch (e) {
-      if (!(e instanceof CheckpointCorruptError)) throw e;
-      notes.push(`checkpoint unusable (${e.message}); trained from step 0`);
-      model.weights.fill(0);
-      model.bias.fill(0);
-      model.vWeights.fill(0);
-      model.vBias.fill(0);
-    }
-  }
+  const resumed = checkpoints.resume(ctx.resumeFrom, notes, (r) => restoreArrays(r, model), () => {
+    for (const name of ARRAYS) model[name].fill(0);
+  });
+  if (resumed) st = resumed;
+  const resumedFromStep: number | null = resumed ? st.step : null;
   const sgd = { lr: input.lr, momentum: input.momentum, weightDecay: input.weightDecay };
   const ws = new SgdWorkspace(B, model);
   const perm = new Uint32Array(N);
@@ -182,7 +153,7 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
       window.add(lossSum, idx.length, idx.length);
       if (st.step % input.progressEvery === 0) report(`epoch ${st.epoch + 1}/${input.epochs}, step ${st.step}/${totalSteps}`);
       if (st.step % input.checkpointEvery === 0 && st.batchInEpoch < stepsPerEpoch) {
-        await ctx.writeCheckpoint(saveState(model, st, fp), st.step, st.epoch + st.batchInEpoch / stepsPerEpoch);
+        await ctx.writeCheckpoint(save(), st.step, st.epoch + st.batchInEpoch / stepsPerEpoch);
       }
     }
     st.trainLoss.push(st.epochLossSum / st.epochLossCount);
@@ -191,7 +162,7 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
     st.rngAtEpochStart = rng.state();
     st.epochLossSum = 0;
     st.epochLossCount = 0;
-    await ctx.writeCheckpoint(saveState(model, st, fp), st.step, st.epoch);
+    await ctx.writeCheckpoint(save(), st.step, st.epoch);
   }
 
   if (!window.empty) report(`trained ${st.step} steps; evaluating on ${ds.test.count} test images`);
@@ -223,7 +194,15 @@ async function run(ctx: TaskContext): Promise<LinearBaselineResult> {
     resumedFromStep,
     weightsSha256: weightsHash(model),
     notes,
+    evidence: {
+      evaluation: 'stand-alone-training',
+      description: `${LINEAR_BASELINE_MODEL}: trained in this job for ${input.epochs} epoch(s) on ${N} images, accuracy measured on ${ds.test.count} ${ds.name} test images. A reference for the dataset; no ground truth to compare with.`,
+      data: { dataset: ds.name, source: ds.source, trainImages: N, evalImages: ds.test.count, subset: N < train.count || ds.name === 'cifar10-subset' },
+      schedule: { epochs: input.epochs, shortened: false, description: `${input.epochs} epoch(s) of SGD with momentum (the baseline has no reference schedule)` },
+      backend: { name: 'typescript', reason: 'the linear baseline is plain TypeScript on Float64Array (no TensorFlow.js)' },
+      groundTruth: null,
+    },
   };
 }
 
-export const linearBaseline: TrainerTask<LinearBaselineResult> = { name: 'linear-baseline', run };
+export const linearBaseline: TrainerTask<LinearBaselineResult> = trainerTask(LINEAR_BASELINE_TASK, run);

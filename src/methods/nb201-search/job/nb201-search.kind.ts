@@ -3,10 +3,12 @@ import { loadNb201TableAsync } from '../../../benchmarks/nb201/load';
 import type { Nb201Table } from '../../../benchmarks/nb201/types';
 import { DomainError, InvalidInputError } from '../../../common/errors';
 import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
+import type { RunPool } from '../../../search/pool/run-in-pool';
 import { assertConstraintsSatisfiable } from '../science/constraints';
 import { checkNb201SearchParams } from '../science/params';
-import type { Nb201SearchConstraints, Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../science/types';
-import { NB201_SEARCH_TASK } from '../runner/pool-task';
+import type { Nb201SearchJobResult } from '../runner/evidence';
+import type { Nb201SearchConstraints, Nb201SearchInput, Nb201SearchParams } from '../science/types';
+import { NB201_SEARCH_TASK } from '../tasks';
 import { Nb201SearchResultDto } from './nb201-search.result';
 import { Nb201SearchSpec } from './nb201-search.spec';
 
@@ -14,7 +16,7 @@ export const NB201_SEARCH_KIND = 'nb201-search';
 export { NB201_SEARCH_TASK };
 
 export interface Nb201SearchKindDeps {
-  runPool: <I, O>(task: string, input: I, ctx: JobContext<unknown, unknown>) => Promise<O>;
+  runPool: RunPool;
   /** config.dataDir (the table is read from <dataDir>/nasbench201). */
   dataDir: string;
   /** Devices a latency constraint may name; defaults to the table's HELP devices. */
@@ -55,7 +57,7 @@ function underSpec(e: unknown): never {
 }
 
 /** Job kind `nb201-search`: benchmark-backed architecture search, run as a task of the Piscina pool. */
-export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinition<Nb201SearchSpec, Nb201SearchResult, unknown> {
+export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinition<Nb201SearchSpec, Nb201SearchJobResult, unknown> {
   let tablePromise: Promise<Nb201Table> | null = null;
   const table = (): Promise<Nb201Table> => {
     if (deps.table) return Promise.resolve(deps.table());
@@ -95,9 +97,9 @@ export function createNb201SearchKind(deps: Nb201SearchKindDeps): JobKindDefinit
       return null;
     },
 
-    async run(ctx: JobContext<Nb201SearchSpec, unknown>): Promise<Nb201SearchResult> {
+    async run(ctx: JobContext<Nb201SearchSpec, unknown>): Promise<Nb201SearchJobResult> {
       const input: Nb201SearchInput = { ...toSearchParams(ctx.spec), dataDir: deps.dataDir };
-      return deps.runPool<Nb201SearchInput, Nb201SearchResult>(NB201_SEARCH_TASK, input, ctx as JobContext<unknown, unknown>);
+      return deps.runPool(NB201_SEARCH_TASK, input, ctx);
     },
   };
 }

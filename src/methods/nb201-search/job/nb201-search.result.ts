@@ -1,3 +1,4 @@
+import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { NB201_DATASETS, Nb201Dataset, Nb201Epochs, Nb201Split } from '../../../benchmarks/nb201/types';
 import { LOCAL_SEARCH_IMPROVEMENTS, LocalSearchImprovement, SEARCH_ALGORITHMS, SearchAlgorithmName } from '../../../search/nb201/algorithms/types';
@@ -69,4 +70,5 @@ export class Nb201SearchResultDto {
   @ApiProperty({ description: 'Every feasible arch was queried before the budget was spent' }) spaceExhausted!: boolean;
   @ApiProperty() accounting!: string;
   @ApiProperty({ type: [Nb201TrajectoryPointDto], description: 'Best-so-far by search metric: points where it changed, plus the last' }) trajectory!: Nb201TrajectoryPointDto[];
+  @ApiProperty({ type: EvidenceDto, description: 'What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison' }) evidence!: EvidenceDto;
 }

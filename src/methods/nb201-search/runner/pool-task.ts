@@ -5,10 +5,8 @@ import type { PoolMessage } from '../../../search/pool/protocol';
 import { checkNb201SearchParams } from '../science/params';
 import { assertConstraintsSatisfiable } from '../science/constraints';
 import { runNb201Search } from '../science/search';
+import { Nb201SearchJobResult, nb201SearchEvidence } from './evidence';
 import type { Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../science/types';
-
-/** Name of the pool task that runs the search. */
-export const NB201_SEARCH_TASK = 'nb201-search';
 
 /** At most one progress message per this many ms (<= 20 per second). */
 export const PROGRESS_INTERVAL_MS = 50;
@@ -37,7 +35,7 @@ function paramsOf(input: Nb201SearchInput): Nb201SearchParams {
  * Pool task 'nb201-search': one search over NAS-Bench-201 with the table as evaluator. Emits progress (throttled)
  * and a checkpoint every ~10% of the budget; resumes from `checkpoint` when it belongs to the same parameters.
  */
-export async function nb201SearchTask(input: Nb201SearchInput, checkpoint: unknown | null, emit: (m: PoolMessage) => void): Promise<Nb201SearchResult> {
+export async function nb201SearchTask(input: Nb201SearchInput, checkpoint: unknown | null, emit: (m: PoolMessage) => void): Promise<Nb201SearchJobResult> {
   const params = paramsOf(input);
   checkNb201SearchParams(params);
   emit({ type: 'progress', fraction: 0, phase: 'loading', message: 'loading the NAS-Bench-201 table' });
@@ -77,5 +75,5 @@ export async function nb201SearchTask(input: Nb201SearchInput, checkpoint: unkno
     message: `${result.queriesUsed} queries, regret ${result.regret.toFixed(3)} pp`,
     data: { queries: result.queriesUsed, best: result.bestRecord.searchAccuracy },
   });
-  return result;
+  return { ...result, evidence: nb201SearchEvidence(result) };
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { BUILTIN_DATASETS } from '../../../datasets/formats';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 import type { Nb201EpochRecord, Nb201TrainResult } from '../training/nb201-train.task';
@@ -65,4 +66,5 @@ export class Nb201TrainResultDto implements Omit<Nb201TrainResult, 'imageShape'>
   @ApiPropertyOptional({ format: 'uuid', description: 'The `model` artifact holding the trained weights (absent when spec.exportModel is false)' })
   modelArtifactId?: string;
   @ApiProperty({ type: [String], description: 'Caveats, e.g. that the schedule was shortened' }) notes!: string[];
+  @ApiProperty({ type: EvidenceDto, description: 'What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison' }) evidence!: EvidenceDto;
 }

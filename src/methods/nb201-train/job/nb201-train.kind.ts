@@ -1,29 +1,27 @@
 /**
  * Job kind `nb201-train`: trains one NAS-Bench-201 cell network from scratch (trainer task `nb201-train`, the
  * retraining step after a search) on a builtin dataset in a trainer child process, and reports its per-epoch curve
- * and test accuracy. Checkpoints live under <storageDir>/checkpoints/<jobId> and are recorded in the job row, so a
- * job whose worker died resumes from its last checkpoint on the next attempt.
+ * and test accuracy; checkpointed and resumable (src/trainer/trainer-kind.ts).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidInputError, UnprocessableError, violation } from '../../../common/errors';
-import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from '../../../datasets/formats';
-import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
-import { NB201_TRAIN_DEFAULT_VALID_FRACTION, Nb201TrainSpec } from './nb201-train-spec.dto';
-import { Nb201TrainResultDto } from './nb201-train-result.dto';
-import { Nb201TrainInput, parseNb201TrainInput } from '../training/input';
-import type { TrainerRunOptions } from '../../../trainer/supervisor';
-import { TrainerCheckpoint, trainerRunOptions } from '../../../trainer/trainer-job';
-import type { Nb201TrainResult } from '../training/nb201-train.task';
 import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
+import { InvalidInputError, violation } from '../../../common/errors';
+import type { BuiltinDatasetName } from '../../../datasets/formats';
+import type { JobKindDefinition } from '../../../jobs/job-kind';
 import { NB201_MODEL_FORMAT, NB201_MODEL_MEDIA_TYPE } from '../../../trainer/nb201/model-file';
+import { builtinDatasetName, createTrainerKind } from '../../../trainer/trainer-kind';
+import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
+import { NB201_TRAIN_TASK } from '../tasks';
+import { Nb201TrainInput, parseNb201TrainInput } from '../training/input';
+import type { Nb201TrainResult } from '../training/nb201-train.task';
+import { Nb201TrainResultDto } from './nb201-train-result.dto';
+import { NB201_TRAIN_DEFAULT_VALID_FRACTION, Nb201TrainSpec } from './nb201-train-spec.dto';
 
 export const NB201_TRAIN_KIND = 'nb201-train';
-/** Name of the trainer task (src/trainer/tasks/nb201-train.ts). */
-export const NB201_TRAIN_TASK = 'nb201-train';
+export { NB201_TRAIN_TASK };
 
 export interface Nb201TrainKindDeps {
-  trainer: { run<I, O>(task: string, input: I, opts: TrainerRunOptions): Promise<O> };
+  trainer: TrainerKindDeps['trainer'];
   storageDir: string;
   /** config.dataDir: where the builtin datasets are read. */
   dataDir: string;
@@ -33,20 +31,10 @@ export interface Nb201TrainKindDeps {
 
 export type Nb201TrainCheckpoint = TrainerCheckpoint;
 
-/** Optional spec fields handed to the task as given (the task applies its own defaults). */
-const OPTIONAL_FIELDS = [
-  'maxTrainImages',
-  'maxTestImages',
-  'warmupEpochs',
-  'momentum',
-  'weightDecay',
-  'nesterov',
-  'labelSmoothing',
-  'emaDecay',
-  'cropPadding',
-  'horizontalFlip',
-  'microBatch',
-] as const satisfies ReadonlyArray<keyof Nb201TrainSpec & keyof Nb201TrainInput>;
+/** The fields of `o` that are set (neither undefined nor null). */
+function definedFields<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
 
 /** Renames the task's `input.<field>` violations to `spec.<field>` (the job API names spec fields so). */
 function underSpec(e: unknown): never {
@@ -57,19 +45,11 @@ function underSpec(e: unknown): never {
   throw e;
 }
 
-function checkDataset(ref: string): BuiltinDatasetName {
-  if (isBuiltinDatasetName(ref)) return ref;
-  // the DTO lets only builtin names and uuids (uploaded datasets) through
-  throw new UnprocessableError(`spec.dataset "${ref}" is an uploaded dataset; nb201-train trains on builtin datasets only (${BUILTIN_DATASETS.join(', ')})`, [
-    violation('spec.dataset', 'isBuiltinDataset', `uploaded datasets are not supported by ${NB201_TRAIN_KIND}; use one of ${BUILTIN_DATASETS.join(', ')}`),
-  ]);
-}
-
 /** The trainer task's input for a spec whose arch is already an arch string; checked by the task's own parser. */
-export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataDir: string): Nb201TrainInput {
+export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataset: BuiltinDatasetName, dataDir: string): Nb201TrainInput {
   const input: Nb201TrainInput = {
     arch,
-    dataset: checkDataset(spec.dataset),
+    dataset,
     dataDir,
     C: spec.C,
     N: spec.N,
@@ -78,12 +58,21 @@ export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataDir: str
     lr: spec.lr,
     seed: spec.seed,
     validFraction: spec.validFraction ?? NB201_TRAIN_DEFAULT_VALID_FRACTION,
+    // optional fields as given (left out: the task's defaults, the same limits.ts defaults)
+    ...definedFields({
+      maxTrainImages: spec.maxTrainImages,
+      maxTestImages: spec.maxTestImages,
+      warmupEpochs: spec.warmupEpochs,
+      momentum: spec.momentum,
+      weightDecay: spec.weightDecay,
+      nesterov: spec.nesterov,
+      labelSmoothing: spec.labelSmoothing,
+      emaDecay: spec.emaDecay,
+      cropPadding: spec.cropPadding,
+      horizontalFlip: spec.horizontalFlip,
+      microBatch: spec.microBatch,
+    }),
   };
-  const optional = input as unknown as Record<string, unknown>;
-  for (const k of OPTIONAL_FIELDS) {
-    const v = spec[k];
-    if (v !== undefined && v !== null) optional[k] = v;
-  }
   try {
     parseNb201TrainInput(input);
   } catch (e) {
@@ -99,10 +88,8 @@ export function nb201TrainInput(spec: Nb201TrainSpec, arch: string, dataDir: str
 }
 
 export function createNb201TrainKind(deps: Nb201TrainKindDeps): JobKindDefinition<Nb201TrainSpec, Nb201TrainResult, Nb201TrainCheckpoint> {
-  const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
   const archOf = (spec: Nb201TrainSpec): Promise<string> => (typeof spec.arch === 'number' ? deps.archStrOfIndex(spec.arch) : Promise.resolve(spec.arch));
-
-  return {
+  return createTrainerKind(deps, {
     kind: NB201_TRAIN_KIND,
     summary:
       'Train one NAS-Bench-201 cell network (arch string or benchmark index) from scratch on a builtin dataset: SGD with ' +
@@ -110,32 +97,24 @@ export function createNb201TrainKind(deps: Nb201TrainKindDeps): JobKindDefinitio
       'curve and the measured test accuracy; a schedule shorter than NB201 (200 epochs, full data) is marked as shortened.',
     specClass: Nb201TrainSpec,
     resultClass: Nb201TrainResultDto,
-
-    async validate(spec: Nb201TrainSpec): Promise<void> {
-      nb201TrainInput(spec, await archOf(spec), deps.dataDir);
-    },
-
-    datasetId(): null {
-      return null;
-    },
-
-    artifactInputs(spec: Nb201TrainSpec): ArtifactInputRef[] {
-      return spec.initFrom ? [{ field: 'spec.initFrom', id: spec.initFrom, kinds: ['model'] }] : [];
-    },
-
-    async run(ctx: JobContext<Nb201TrainSpec, Nb201TrainCheckpoint>): Promise<Nb201TrainResult & { modelArtifactId?: string }> {
-      const input = nb201TrainInput(ctx.spec, await archOf(ctx.spec), deps.dataDir);
-      const checkpointDir = checkpointDirOf(ctx.jobId);
+    task: NB201_TRAIN_TASK,
+    phase: 'train',
+    datasets: 'builtin-only',
+    input: async (spec, dataset) => nb201TrainInput(spec, await archOf(spec), builtinDatasetName(dataset), deps.dataDir),
+    artifactInputs: (spec): ArtifactInputRef[] => (spec.initFrom ? [{ field: 'spec.initFrom', id: spec.initFrom, kinds: ['model'] }] : []),
+    async beforeRun(input, ctx, jobDir) {
       const artifacts = ctx.artifacts;
-      // the job runner always provides ctx.artifacts; a hand-made context without it trains without export
-      const exportModel = ctx.spec.exportModel !== false && artifacts !== undefined;
-      if (ctx.spec.initFrom && !artifacts) throw new Error(`${NB201_TRAIN_KIND}: spec.initFrom needs a job context with artifacts`);
-      if (ctx.spec.initFrom && artifacts) input.initWeights = (await artifacts.input(ctx.spec.initFrom)).path;
-      // the trainer child writes the model into the job's folder; it becomes an artifact here, visible once the job succeeds
-      if (exportModel) input.exportModel = path.join(checkpointDir, 'model.weights');
-      const result = await deps.trainer.run<Nb201TrainInput, Nb201TrainResult>(NB201_TRAIN_TASK, input, trainerRunOptions(ctx, checkpointDir, 'train'));
-      if (!exportModel || !artifacts || !input.exportModel) return result;
-      const created = await artifacts.create({
+      if (ctx.spec.initFrom) {
+        if (!artifacts) throw new Error(`${NB201_TRAIN_KIND}: spec.initFrom needs a job context with artifacts`);
+        input.initWeights = (await artifacts.input(ctx.spec.initFrom)).path;
+      }
+      // the trainer child writes the model into the job's folder; it becomes an artifact once the job succeeds
+      // (the job runner always provides ctx.artifacts; a hand-made context without it trains without export)
+      if (ctx.spec.exportModel !== false && artifacts) input.exportModel = path.join(jobDir, 'model.weights');
+    },
+    async afterRun(result, input, ctx): Promise<Nb201TrainResult & { modelArtifactId?: string }> {
+      if (!input.exportModel || !ctx.artifacts) return result;
+      const created = await ctx.artifacts.create({
         kind: 'model',
         name: `nb201-train ${result.arch} C=${result.C} N=${result.N} on ${result.dataset}`,
         mediaType: NB201_MODEL_MEDIA_TYPE,
@@ -155,10 +134,5 @@ export function createNb201TrainKind(deps: Nb201TrainKindDeps): JobKindDefinitio
       });
       return { ...result, modelArtifactId: created.id };
     },
-
-    // checkpoints are only needed while the job can still resume
-    onTerminal(jobId: string): void {
-      fs.rmSync(checkpointDirOf(jobId), { recursive: true, force: true });
-    },
-  };
+  });
 }

@@ -2,7 +2,8 @@
 import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
 import { parseArchStr } from '../../../benchmarks/nb201/arch';
 import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from '../../../datasets/formats';
-import { InputObject, booleanField, numberField } from '../../../trainer/tasks/input-checks';
+import { InputObject, booleanField, limitField, numberField } from '../../../trainer/tasks/input-checks';
+import { NB201_TRAIN_LIMITS as L, NB201_TRAIN_TASK_LIMITS as TL } from '../job/limits';
 
 export interface Nb201TrainInput {
   /** Official NB201 arch string, e.g. |nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2| */
@@ -65,8 +66,8 @@ function optionalPath(o: InputObject, key: string, out: FieldViolation[]): strin
 
 type Obj = InputObject;
 
-function optionalInt(o: Obj, key: string, out: FieldViolation[]): number | null {
-  return o[key] === undefined || o[key] === null ? null : numberField(o, key, { int: true, min: 1 }, out);
+function optionalInt(o: Obj, key: 'maxTrainImages' | 'maxTestImages', out: FieldViolation[]): number | null {
+  return o[key] === undefined || o[key] === null ? null : limitField(o, key, L[key], out);
 }
 
 export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
@@ -85,26 +86,26 @@ export function parseNb201TrainInput(raw: unknown): ResolvedNb201TrainInput {
     ops: ops ?? [],
     dataset: o.dataset as BuiltinDatasetName,
     dataDir: o.dataDir as string,
-    C: numberField(o, 'C', { int: true, min: 1, max: 256 }, out),
-    N: numberField(o, 'N', { int: true, min: 1, max: 20 }, out),
-    epochs: numberField(o, 'epochs', { int: true, min: 1, max: 1000 }, out),
-    batchSize: numberField(o, 'batchSize', { int: true, min: 2, max: 4096 }, out),
-    lr: numberField(o, 'lr', { exclusiveMin: 0, max: 10 }, out),
-    seed: numberField(o, 'seed', { int: true, min: 0 }, out),
+    C: limitField(o, 'C', L.C, out),
+    N: limitField(o, 'N', L.N, out),
+    epochs: limitField(o, 'epochs', L.epochs, out),
+    batchSize: limitField(o, 'batchSize', L.batchSize, out),
+    lr: limitField(o, 'lr', L.lr, out),
+    seed: limitField(o, 'seed', L.seed, out),
     maxTrainImages: optionalInt(o, 'maxTrainImages', out),
     maxTestImages: optionalInt(o, 'maxTestImages', out),
-    validFraction: numberField(o, 'validFraction', { min: 0, max: 0.5 }, out),
-    momentum: numberField(o, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
-    weightDecay: numberField(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
+    validFraction: limitField(o, 'validFraction', L.validFraction, out),
+    momentum: limitField(o, 'momentum', L.momentum, out),
+    weightDecay: limitField(o, 'weightDecay', L.weightDecay, out),
     nesterov: booleanField(o, 'nesterov', out, true),
-    labelSmoothing: numberField(o, 'labelSmoothing', { min: 0, max: 0.5 }, out, 0),
-    emaDecay: numberField(o, 'emaDecay', { min: 0, max: 0.99999 }, out, 0),
-    warmupEpochs: numberField(o, 'warmupEpochs', { min: 0, max: 1000 }, out, 0),
-    cropPadding: numberField(o, 'cropPadding', { int: true, min: 0, max: 16 }, out, isCifar ? 4 : 0),
+    labelSmoothing: limitField(o, 'labelSmoothing', L.labelSmoothing, out),
+    emaDecay: limitField(o, 'emaDecay', L.emaDecay, out),
+    warmupEpochs: limitField(o, 'warmupEpochs', L.warmupEpochs, out),
+    cropPadding: numberField(o, 'cropPadding', L.cropPadding, out, isCifar ? 4 : 0),
     horizontalFlip: booleanField(o, 'horizontalFlip', out, isCifar),
-    microBatch: numberField(o, 'microBatch', { int: true, min: 1, max: 4096 }, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
-    checkpointEvery: numberField(o, 'checkpointEvery', { int: true, min: 1 }, out, 50),
-    progressEvery: numberField(o, 'progressEvery', { int: true, min: 1 }, out, 5),
+    microBatch: numberField(o, 'microBatch', L.microBatch, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
+    checkpointEvery: limitField(o, 'checkpointEvery', TL.checkpointEvery, out),
+    progressEvery: limitField(o, 'progressEvery', TL.progressEvery, out),
     initWeights: optionalPath(o, 'initWeights', out),
     exportModel: optionalPath(o, 'exportModel', out),
   };

@@ -14,11 +14,14 @@ import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile, writeFileAtomic } from '../../../trainer/checkpoint-file';
 import { encodeNb201Model, loadNb201Model } from '../../../trainer/nb201/model-file';
+import { ResumableTask } from '../../../trainer/resumable';
+import type { Evidence } from '../../../jobs/evidence';
 import { Nb201Network } from '../../../trainer/nb201/model';
 import { parseNb201TrainInput } from './input';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
 import { WeightEma, prefixed, withWeights } from '../../../trainer/engine/weight-averaging';
-import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
+import { NB201_TRAIN_TASK } from '../tasks';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';
 
@@ -79,30 +82,7 @@ export interface Nb201TrainResult {
   /** SHA-256 of the model file training started from (input.initWeights), or null for the seeded init. */
   initWeightsSha256: string | null;
   notes: string[];
-}
-
-interface Fingerprint {
-  arch: string;
-  C: number;
-  N: number;
-  dataset: string;
-  trainImages: number;
-  validFraction: number;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  lr: number;
-  warmupEpochs: number;
-  momentum: number;
-  weightDecay: number;
-  nesterov: boolean;
-  labelSmoothing: number;
-  emaDecay: number;
-  cropPadding: number;
-  horizontalFlip: boolean;
-  microBatch: number;
-  /** SHA-256 of the initial-weights file (only present when one is given). */
-  initWeights?: string;
+  evidence: Evidence;
 }
 
 interface TrainState {
@@ -130,22 +110,6 @@ function weightsHash(net: Nb201Network): string {
   return h.digest('hex');
 }
 
-function restore(file: string, net: Nb201Network, sgd: Sgd, ema: WeightEma | null, fp: Fingerprint): TrainState {
-  const c = readCheckpointFile(file);
-  if (c.meta.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`checkpoint ${file} has format ${String(c.meta.format)}, expected ${CHECKPOINT_FORMAT}`);
-  const got = c.meta.fingerprint as Fingerprint;
-  for (const k of Object.keys(fp) as Array<keyof Fingerprint>) {
-    if (got?.[k] !== fp[k]) throw new UnprocessableError(`checkpoint ${file} was written for ${k}=${String(got?.[k])}, this run has ${k}=${String(fp[k])}; cannot resume`);
-  }
-  try {
-    importState(net, sgd, c.arrays);
-    if (ema) ema.restore(prefixed(c.arrays, 'e:'));
-  } catch (e) {
-    throw new CheckpointCorruptError(`checkpoint ${file}: ${(e as Error).message}`);
-  }
-  return c.meta.state as TrainState;
-}
-
 async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   const input = parseNb201TrainInput(ctx.input);
   const backend = await selectBackend();
@@ -164,34 +128,30 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   const sgd = new Sgd(net, { momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov });
   const ema = input.emaDecay > 0 ? new WeightEma(input.emaDecay) : null;
   try {
-    const fp: Fingerprint = {
-      arch: input.arch, C: input.C, N: input.N, dataset: ds.source, trainImages: trainAll.count, validFraction: input.validFraction,
-      batchSize: input.batchSize, epochs: input.epochs, seed: input.seed, lr: input.lr, warmupEpochs: input.warmupEpochs,
-      momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov, labelSmoothing: input.labelSmoothing, emaDecay: input.emaDecay,
-      cropPadding: input.cropPadding, horizontalFlip: input.horizontalFlip, microBatch: Math.min(input.microBatch, input.batchSize),
-    };
     let initWeightsSha256: string | null = null;
     if (input.initWeights) {
       loadNb201Model(input.initWeights, net, { arch: input.arch, C: input.C, N: input.N, numClasses: ds.numClasses, imageShape });
       initWeightsSha256 = createHash('sha256').update(readFileSync(input.initWeights)).digest('hex');
-      fp.initWeights = initWeightsSha256;
     }
+    const checkpoints = new ResumableTask<TrainState>(CHECKPOINT_FORMAT, {
+      arch: input.arch, C: input.C, N: input.N, dataset: ds.source, trainImages: trainAll.count, validFraction: input.validFraction,
+      batchSize: input.batchSize, epochs: input.epochs, seed: input.seed, lr: input.lr, warmupEpochs: input.warmupEpochs,
+      momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov, labelSmoothing: input.labelSmoothing, emaDecay: input.emaDecay,
+      cropPadding: input.cropPadding, horizontalFlip: input.horizontalFlip, microBatch: Math.min(input.microBatch, input.batchSize),
+      ...(initWeightsSha256 === null ? {} : { initWeights: initWeightsSha256 }),
+    });
     const notes: string[] = [];
     let st: TrainState = { step: 0, epoch: 0, batchInEpoch: 0, epochLossSum: 0, epochLossCount: 0, curve: [], imagesSeen: 0, trainSeconds: 0 };
-    let resumedFromStep: number | null = null;
-    if (ctx.resumeFrom) {
-      try {
-        st = restore(ctx.resumeFrom.path, net, sgd, ema, fp);
-        resumedFromStep = st.step;
-      } catch (e) {
-        if (!(e instanceof CheckpointCorruptError)) throw e;
-        notes.push(`checkpoint unusable (${e.message}); trained from step 0`);
-      }
-    }
+    const resumed = checkpoints.resume(ctx.resumeFrom, notes, (r) => {
+      importState(net, sgd, r.arrays);
+      if (ema) ema.restore(prefixed(r.arrays, 'e:'));
+    });
+    if (resumed) st = resumed;
+    const resumedFromStep: number | null = resumed ? st.step : null;
     const save = (): Uint8Array => {
       const arrays: Record<string, Float32Array> = exportState(net, sgd);
       if (ema) for (const [k, v] of ema.weights()) arrays[`e:${k}`] = v;
-      return encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint: fp, state: st }, arrays });
+      return checkpoints.encode(st, arrays);
     };
     const window = new ProgressWindow();
     const report = (message: string): void => {
@@ -254,6 +214,20 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       const info = { dataset: ds.name, datasetSource: ds.source, testAccuracy: t.accuracy, epochs: input.epochs, seed: input.seed, shortened };
       await writeFileAtomic(input.exportModel, encodeNb201Model(net, { arch: input.arch, C: input.C, N: input.N, numClasses: ds.numClasses, imageShape, info }));
     }
+    const evidence: Evidence = {
+      evaluation: 'stand-alone-training',
+      description: `NB201 cell ${input.arch} (C=${input.C}, N=${input.N}) trained from scratch in this job; accuracy measured on ${test.count} ${ds.name} test images. No ground truth: the NAS-Bench-201 table trains on other data and schedules.`,
+      data: {
+        dataset: ds.name,
+        source: ds.source,
+        trainImages: trainAll.count - validImages,
+        evalImages: test.count,
+        subset: trainAll.count < ds.train.count || test.count < ds.test.count || ds.name === 'cifar10-subset',
+      },
+      schedule: { epochs: input.epochs, shortened, description },
+      backend: { name: backend.name, reason: backend.reason },
+      groundTruth: null,
+    };
     return {
       backend,
       arch: input.arch,
@@ -293,6 +267,7 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
       weightsSha256: weightsHash(net),
       initWeightsSha256,
       notes,
+      evidence,
     };
   } finally {
     sgd.dispose();
@@ -300,4 +275,4 @@ async function run(ctx: TaskContext): Promise<Nb201TrainResult> {
   }
 }
 
-export const nb201Train: TrainerTask<Nb201TrainResult> = { name: 'nb201-train', run };
+export const nb201Train: TrainerTask<Nb201TrainResult> = trainerTask(NB201_TRAIN_TASK, run);

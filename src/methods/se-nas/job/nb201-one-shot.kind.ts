@@ -4,12 +4,12 @@
  * and surviving operators. On cifar10-subset the result includes the searched arch's NB201 record and the ranking
  * correlation of supernet accuracy against NB201 ground truth.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InvalidInputError, violation } from '../../../common/errors';
-import { isBuiltinDatasetName } from '../../../datasets/formats';
-import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
-import { TrainerCheckpoint, TrainerKindDeps, checkDatasetRef, trainerDatasetRef, trainerRunOptions } from '../../../trainer/trainer-job';
+import { NB201_ONE_SHOT_TASK, OneShotTaskInput } from '../tasks';
+import type { JobKindDefinition } from '../../../jobs/job-kind';
+import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
+import { createTrainerKind } from '../../../trainer/trainer-kind';
+import { REMOVABLE_OPERATORS, SE_NAS_DEFAULTS, totalRemovalProblem } from './limits';
 import { OneShotBaseSpec, SeNasNb201Spec, SposNb201Spec } from './one-shot-spec.dto';
 import { OneShotResultDto } from './one-shot-result.dto';
 import type { OneShotInput } from '../training/input';
@@ -18,13 +18,12 @@ import type { OneShotResult } from '../training/nb201-one-shot.task';
 
 export const SPOS_NB201_KIND = 'spos-nb201';
 export const SE_NAS_NB201_KIND = 'se-nas-nb201';
-const TASK = 'nb201-one-shot';
 
 export type OneShotKindDeps = Pick<TrainerKindDeps, 'trainer' | 'storageDir' | 'dataDir' | 'resolveDataset'>;
 
 type Checkpoint = TrainerCheckpoint;
 
-type TaskInput = Partial<OneShotInput> & Pick<OneShotInput, 'method' | 'dataset' | 'C' | 'N' | 'epochsPerStage' | 'batchSize' | 'seed'>;
+type TaskInput = OneShotTaskInput;
 
 function common(spec: OneShotBaseSpec, dataset: DatasetRef, dataDir: string): Omit<TaskInput, 'method' | 'epochsPerStage'> {
   const out: Omit<TaskInput, 'method' | 'epochsPerStage'> = { dataset, benchmarkDir: dataDir, C: spec.C, N: spec.N, batchSize: spec.batchSize, seed: spec.seed };
@@ -37,15 +36,11 @@ function sposInput(spec: SposNb201Spec, dataset: DatasetRef, dataDir: string): T
 }
 
 function seNasInput(spec: SeNasNb201Spec, dataset: DatasetRef, dataDir: string): TaskInput {
-  const out: TaskInput = { ...common(spec, dataset, dataDir), method: 'se-nas', epochsPerStage: spec.epochsPerStage };
-  for (const k of ['stages', 'k', 'T', 'samplesPerStage', 'snapshots', 'scoring'] as const) if (spec[k] !== undefined) (out as Record<string, unknown>)[k] = spec[k];
-  const stages = spec.stages ?? 2;
-  const k = spec.k ?? 10;
-  if (stages * k > 24) {
-    throw new InvalidInputError(`spec.k: ${stages} stages x k=${k} would remove more than the 24 removable operators (30 minus one per edge)`, [
-      violation('spec.k', 'maxTotalRemoval', 'stages x k must be <= 24'),
-    ]);
-  }
+  // fields left out stay undefined and take the task's defaults (the same limits.ts defaults)
+  const { stages, k, T, samplesPerStage, snapshots, scoring } = spec;
+  const out: TaskInput = { ...common(spec, dataset, dataDir), method: 'se-nas', epochsPerStage: spec.epochsPerStage, stages, k, T, samplesPerStage, snapshots, scoring };
+  const problem = totalRemovalProblem(spec.stages ?? SE_NAS_DEFAULTS.stages, spec.k ?? SE_NAS_DEFAULTS.k);
+  if (problem) throw new InvalidInputError(`spec.k: ${problem}`, [violation('spec.k', 'maxTotalRemoval', `stages x k must be <= ${REMOVABLE_OPERATORS}`)]);
   return out;
 }
 
@@ -56,32 +51,15 @@ function createKind<S extends OneShotBaseSpec>(
   specClass: new () => S,
   toInput: (spec: S, dataset: DatasetRef, dataDir: string) => TaskInput,
 ): JobKindDefinition<S, OneShotResult, Checkpoint> {
-  const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
-  return {
+  return createTrainerKind(deps, {
     kind,
     summary,
     specClass,
     resultClass: OneShotResultDto,
-
-    async validate(spec: S, team: { id: string }): Promise<void> {
-      checkDatasetRef(spec.dataset);
-      toInput(spec, await trainerDatasetRef(deps, team.id, spec.dataset), deps.dataDir);
-    },
-
-    datasetId(spec: S): string | null {
-      return isBuiltinDatasetName(spec.dataset) ? null : spec.dataset;
-    },
-
-    async run(ctx: JobContext<S, Checkpoint>): Promise<OneShotResult> {
-      checkDatasetRef(ctx.spec.dataset);
-      const input = toInput(ctx.spec, await trainerDatasetRef(deps, ctx.teamId, ctx.spec.dataset), deps.dataDir);
-      return deps.trainer.run<TaskInput, OneShotResult>(TASK, input, trainerRunOptions(ctx, checkpointDirOf(ctx.jobId), 'search'));
-    },
-
-    onTerminal(jobId: string): void {
-      fs.rmSync(checkpointDirOf(jobId), { recursive: true, force: true });
-    },
-  };
+    task: NB201_ONE_SHOT_TASK,
+    phase: 'search',
+    input: (spec, dataset) => toInput(spec, dataset, deps.dataDir),
+  });
 }
 
 export function createSposNb201Kind(deps: OneShotKindDeps): JobKindDefinition<SposNb201Spec, OneShotResult, Checkpoint> {

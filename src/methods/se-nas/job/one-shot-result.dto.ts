@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 
 // No runtime import of the trainer engine: the API process must not load TensorFlow.js.
@@ -47,4 +48,5 @@ export class OneShotResultDto {
   @ApiProperty() childrenEvaluated!: number;
   @ApiProperty({ type: Number, nullable: true }) resumedFromStep!: number | null;
   @ApiProperty({ type: [String] }) notes!: string[];
+  @ApiProperty({ type: EvidenceDto, description: 'What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison' }) evidence!: EvidenceDto;
 }

@@ -1,14 +1,14 @@
 /** Input of the `nb201-one-shot` trainer task (SPOS and SE-NAS on the NB201 supernet) and its validation. */
 import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
 import { SCORING_RULES, ScoringRule } from '../science/scores';
-import { InputObject, booleanField, numberField } from '../../../trainer/tasks/input-checks';
+import { InputObject, booleanField, limitField, numberField } from '../../../trainer/tasks/input-checks';
+import { ONE_SHOT_LIMITS as L, ONE_SHOT_TASK_LIMITS as TL, SE_NAS_DEFAULTS, SE_NAS_LIMITS as SL, totalRemovalProblem } from '../job/limits';
 import { DatasetRef, parseDatasetRef } from '../../../datasets/dataset-ref';
 
 export const ONE_SHOT_METHODS = ['spos', 'se-nas'] as const;
 export type OneShotMethod = (typeof ONE_SHOT_METHODS)[number];
 
-/** SE-NAS defaults on NB201 as given in our issue (two decouple stages, k = 10); T and the sample counts are ours. */
-export const SE_NAS_DEFAULTS = { stages: 2, k: 10, T: 9, samplesPerStage: 100, snapshots: 5 } as const;
+export { SE_NAS_DEFAULTS };
 
 export interface OneShotInput {
   method: OneShotMethod;
@@ -67,39 +67,43 @@ export function parseOneShotInput(raw: unknown): OneShotInput {
   if (o.benchmarkDir !== undefined && o.benchmarkDir !== null && typeof o.benchmarkDir !== 'string') out.push(violation('input.benchmarkDir', 'isString', 'benchmarkDir must be a path'));
   const dataset = parseDatasetRef(o.dataset, out);
   const isCifar = dataset?.kind === 'builtin' && dataset.name === 'cifar10-subset';
-  const int = (key: string, min: number, max: number, fallback?: number): number => numberField(o, key, { int: true, min, max }, out, fallback);
+  const method = o.method as OneShotMethod;
+  // SPOS has no shrinking; its `stages` only sets the equal budget (stages + 1) x epochsPerStage, so 0 is allowed
+  const stagesLimit = method === 'spos' ? { ...SL.stages, min: 0 } : SL.stages;
   const input: OneShotInput = {
-    method: o.method as OneShotMethod,
+    method,
     dataset,
     benchmarkDir: (o.benchmarkDir as string | undefined) ?? null,
-    C: int('C', 1, 64),
-    N: int('N', 1, 10),
-    epochsPerStage: int('epochsPerStage', 1, 1000),
-    stages: int('stages', 0, 5, SE_NAS_DEFAULTS.stages),
-    k: int('k', 0, 29, SE_NAS_DEFAULTS.k),
-    T: int('T', 1, 625, SE_NAS_DEFAULTS.T),
-    samplesPerStage: int('samplesPerStage', 5, 5000, SE_NAS_DEFAULTS.samplesPerStage),
-    snapshots: int('snapshots', 1, 100, SE_NAS_DEFAULTS.snapshots),
+    C: limitField(o, 'C', L.C, out),
+    N: limitField(o, 'N', L.N, out),
+    epochsPerStage: limitField(o, 'epochsPerStage', L.epochsPerStage, out),
+    stages: limitField(o, 'stages', stagesLimit, out),
+    k: limitField(o, 'k', SL.k, out),
+    T: limitField(o, 'T', SL.T, out),
+    samplesPerStage: limitField(o, 'samplesPerStage', SL.samplesPerStage, out),
+    snapshots: limitField(o, 'snapshots', SL.snapshots, out),
     scoring: (o.scoring as ScoringRule | undefined) ?? 'se-nas',
-    batchSize: int('batchSize', 2, 1024),
-    lr: numberField(o, 'lr', { exclusiveMin: 0, max: 10 }, out, 0.05),
-    momentum: numberField(o, 'momentum', { min: 0, max: 0.999 }, out, 0.9),
-    weightDecay: numberField(o, 'weightDecay', { min: 0, max: 1 }, out, 5e-4),
+    batchSize: limitField(o, 'batchSize', L.batchSize, out),
+    lr: limitField(o, 'lr', L.lr, out),
+    momentum: limitField(o, 'momentum', TL.momentum, out),
+    weightDecay: limitField(o, 'weightDecay', TL.weightDecay, out),
     nesterov: booleanField(o, 'nesterov', out, true),
-    seed: int('seed', 0, 2 ** 31 - 1),
-    validFraction: numberField(o, 'validFraction', { min: 0.01, max: 0.5 }, out, 0.1),
-    evalImages: int('evalImages', 16, 100000, 500),
-    recalBatches: int('recalBatches', 0, 100, 2),
-    correlationSample: int('correlationSample', 0, 15625, 50),
-    maxEnumerate: int('maxEnumerate', 1, 15625, 64),
-    searchQueries: int('searchQueries', 1, 15625, 100),
-    maxTrainImages: o.maxTrainImages === undefined || o.maxTrainImages === null ? null : int('maxTrainImages', 16, 10_000_000),
-    microBatch: int('microBatch', 1, 1024, typeof o.batchSize === 'number' ? o.batchSize : 1),
-    cropPadding: int('cropPadding', 0, 16, isCifar ? 4 : 0),
+    seed: limitField(o, 'seed', L.seed, out),
+    validFraction: limitField(o, 'validFraction', TL.validFraction, out),
+    evalImages: limitField(o, 'evalImages', L.evalImages, out),
+    recalBatches: limitField(o, 'recalBatches', TL.recalBatches, out),
+    correlationSample: limitField(o, 'correlationSample', L.correlationSample, out),
+    maxEnumerate: limitField(o, 'maxEnumerate', L.maxEnumerate, out),
+    searchQueries: limitField(o, 'searchQueries', L.searchQueries, out),
+    maxTrainImages: o.maxTrainImages === undefined || o.maxTrainImages === null ? null : limitField(o, 'maxTrainImages', L.maxTrainImages, out),
+    microBatch: numberField(o, 'microBatch', TL.microBatch, out, typeof o.batchSize === 'number' ? o.batchSize : 1),
+    cropPadding: numberField(o, 'cropPadding', TL.cropPadding, out, isCifar ? 4 : 0),
     horizontalFlip: booleanField(o, 'horizontalFlip', out, isCifar),
-    checkpointEvery: int('checkpointEvery', 1, 1_000_000, 50),
-    progressEvery: int('progressEvery', 1, 1_000_000, 5),
+    checkpointEvery: limitField(o, 'checkpointEvery', TL.checkpointEvery, out),
+    progressEvery: limitField(o, 'progressEvery', TL.progressEvery, out),
   };
+  const removal = method === 'se-nas' ? totalRemovalProblem(input.stages, input.k) : null;
+  if (removal) out.push(violation('input.k', 'maxTotalRemoval', removal));
   if (out.length) throw new InvalidInputError(`invalid nb201-one-shot input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);
   return input;
 }

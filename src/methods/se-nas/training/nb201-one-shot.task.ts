@@ -1,5 +1,5 @@
 /**
- * Trainer task `nb201-one-shot`: SPOS or SE-NAS on the NAS-Bench-201 supernet (src/trainer/one-shot/runner.ts),
+ * Trainer task `nb201-one-shot`: SPOS or SE-NAS on the NAS-Bench-201 supernet (./runner.ts),
  * then the search step, the ranking checks against NB201 ground truth when the data is CIFAR-10, and an honest
  * account of the data and schedule used.
  */
@@ -8,18 +8,21 @@ import { NB201_OPS } from '../../../benchmarks/nb201/types';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import { Rng } from '../../../search/common/rng';
 import { gridSpace } from '../../../search/common/space';
-import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile } from '../../../trainer/checkpoint-file';
+import { CheckpointCorruptError } from '../../../trainer/checkpoint-file';
+import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';
+import type { Evidence } from '../../../jobs/evidence';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { SnapshotAverage } from '../../../trainer/engine/weight-averaging';
 import { Sgd, exportState, importState } from '../../../trainer/engine/train-loop';
 import { ChildEvaluator, LabelledBatch } from './child-eval';
 import { FinalSearch, searchFinalSpace } from './final-search';
-import { GroundTruth, Nb201Record, RankingCheck } from './ground-truth';
+import { GROUND_TRUTH_METRIC, GroundTruth, Nb201Record, RankingCheck } from './ground-truth';
 import { OneShotInput, parseOneShotInput } from './input';
 import { RunState, StageRecord, initialState, replayExpansions, runStages, stageEpochs, trainingStages, withStageWeights } from './runner';
 import { Nb201Supernet } from '../../../trainer/supernet/nb201-supernet';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
-import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
+import { NB201_ONE_SHOT_TASK } from '../tasks';
 
 /** Seed of the fixed full-space sample of the correlation check (a): the same archs for every job. */
 export const CORRELATION_SAMPLE_SEED = 201;
@@ -48,6 +51,7 @@ export interface OneShotResult {
   childrenEvaluated: number;
   resumedFromStep: number | null;
   notes: string[];
+  evidence: Evidence;
 }
 
 /** The first images of one unshuffled pass of `stream` (at most maxBatches batches and maxImages images), copied. */
@@ -79,30 +83,24 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   const { truth, reason } = GroundTruth.forDataset(input.dataset, input.benchmarkDir);
   const grid = gridSpace(6, NB201_OPS.length);
   const fullSpaceSample = Rng.fromSeed(CORRELATION_SAMPLE_SEED).sampleIndices(grid.size, input.correlationSample).map((i) => grid.opsOf(i).slice());
-  const fingerprint = JSON.stringify({ ...input, dataset: ds.source, trainImages: trainAll.count });
+  // the benchmark folder is where ground truth is read, not a parameter of the run
+  const { benchmarkDir: _where, ...params } = input;
+  const checkpoints = new ResumableTask<RunState & { childrenEvaluated?: number }>(CHECKPOINT_FORMAT, fingerprintOf({ ...params, dataset: ds.source, trainImages: trainAll.count }));
   const notes: string[] = [];
 
   let st: RunState = initialState(input);
   let pending: Record<string, ArrayLike<number>> | null = null;
-  let resumedFromStep: number | null = null;
   /** Children evaluated by earlier attempts up to the checkpoint resumed from (the evaluator counts this process only). */
   let childrenBefore = 0;
-  if (ctx.resumeFrom) {
-    try {
-      const c = readCheckpointFile(ctx.resumeFrom.path);
-      if (c.meta.format !== CHECKPOINT_FORMAT || c.meta.fingerprint !== fingerprint) throw new CheckpointCorruptError('checkpoint was written for another input');
-      const children = Number(c.meta.childrenEvaluated);
-      if (!Number.isInteger(children) || children < 0) throw new CheckpointCorruptError('checkpoint has no childrenEvaluated count');
-      st = c.meta.state as RunState;
-      pending = c.arrays;
-      childrenBefore = children;
-      replayExpansions(net, st);
-      resumedFromStep = st.totalStep;
-    } catch (e) {
-      if (!(e instanceof CheckpointCorruptError)) throw e;
-      notes.push(`checkpoint unusable (${e.message}); trained from step 0`);
-    }
-  }
+  const resumed = checkpoints.resume(ctx.resumeFrom, notes, (r) => {
+    const children = r.state.childrenEvaluated;
+    if (!Number.isInteger(children) || (children as number) < 0) throw new CheckpointCorruptError('checkpoint has no childrenEvaluated count');
+    replayExpansions(net, r.state);
+    pending = r.arrays;
+    childrenBefore = children as number;
+  });
+  if (resumed) st = resumed;
+  const resumedFromStep: number | null = resumed ? st.totalStep : null;
   const newSgd = (): Sgd => {
     net.set(st.space.map((o) => o[0]));
     return new Sgd(net, { momentum: input.momentum, weightDecay: input.weightDecay, nesterov: input.nesterov });
@@ -116,8 +114,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
           const arrays: Record<string, Float32Array | Float64Array> = { ...exportState(net, sgd) };
           for (const [k, v] of Object.entries(s?.sums ?? {})) arrays[`s:${k}`] = v;
           st = state;
-          const meta = { format: CHECKPOINT_FORMAT, fingerprint, state: { ...state, snapshotCounts: s?.counts ?? {} }, childrenEvaluated: childrenBefore + evaluator.count };
-          await ctx.writeCheckpoint(encodeCheckpoint({ meta, arrays }), state.totalStep, state.stage * stageEpochs(input) + state.epoch + state.batchInEpoch / streams.train.batchesPerEpoch);
+          await ctx.writeCheckpoint(checkpoints.encode({ ...state, snapshotCounts: s?.counts ?? {}, childrenEvaluated: childrenBefore + evaluator.count }, arrays), state.totalStep, state.stage * stageEpochs(input) + state.epoch + state.batchInEpoch / streams.train.batchesPerEpoch);
         },
         resumeStage(state) {
           const sgd = newSgd();
@@ -168,6 +165,26 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
         },
         imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0, trainSeconds: st.trainSeconds,
         childrenEvaluated: childrenBefore + evaluator.count, resumedFromStep, notes,
+        evidence: {
+          evaluation: 'supernet',
+          description:
+            `${input.method === 'se-nas' ? 'SE-NAS' : 'SPOS'} supernet trained in this job; every child is estimated by its supernet accuracy ` +
+            `(inherited weights, BN recalibrated) on ${evaluator.evalImages} held-out images, not trained stand-alone.` + (truth ? '' : ` ${reason}.`),
+          data: { dataset: ds.name, source: ds.source, trainImages, evalImages: evaluator.evalImages, subset: true },
+          schedule: { epochs: totalEpochs, shortened: true, description },
+          backend: { name: backend.name, reason: backend.reason },
+          groundTruth: truth
+            ? {
+                benchmark: GROUND_TRUTH_METRIC,
+                comparison: 'ranking correlation of supernet accuracy against the benchmark (a: fixed full-space sample, b: final space), and the regret of the searched arch',
+                figures: {
+                  kendallTauFullSpaceSample: fullSpaceCheck?.kendallTau ?? null,
+                  kendallTauFinalSpace: finalCheck?.kendallTau ?? null,
+                  regret: truth.record(search.best.ops).regret,
+                },
+              }
+            : null,
+        },
       };
     }
   } finally {
@@ -175,4 +192,4 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   }
 }
 
-export const nb201OneShot: TrainerTask<OneShotResult> = { name: 'nb201-one-shot', run };
+export const nb201OneShot: TrainerTask<OneShotResult> = trainerTask(NB201_ONE_SHOT_TASK, run);
