@@ -103,6 +103,7 @@ async function main(): Promise<void> {
         const finals = new Map<number, number[]>(BUDGETS.map((b) => [b, []]));
         const searchFinals = new Map<number, number[]>(BUDGETS.map((b) => [b, []]));
         const extra = new Map<number, { dup: number[]; inf: number[] }>(BUDGETS.map((b) => [b, { dup: [], inf: [] }]));
+        const ends = new Map<number, Map<number, { runs: number; searchRegret: number; regret: number }>>(BUDGETS.map((b) => [b, new Map()]));
         const curve = CURVE_X.map(() => [] as number[]);
         for (let seed = 0; seed < seeds; seed++) {
           for (const budget of BUDGETS) {
@@ -115,6 +116,10 @@ async function main(): Promise<void> {
             searchFinals.get(budget)?.push(searchOpt.searchAccuracy - r.bestRecord.searchAccuracy);
             extra.get(budget)?.dup.push(r.duplicatesSkipped);
             extra.get(budget)?.inf.push(r.infeasibleSkipped);
+            const end = ends.get(budget) as Map<number, { runs: number; searchRegret: number; regret: number }>;
+            const e = end.get(r.bestArch.index) ?? { runs: 0, searchRegret: searchOpt.searchAccuracy - r.bestRecord.searchAccuracy, regret: r.regret };
+            e.runs++;
+            end.set(r.bestArch.index, e);
             if (budget === BUDGETS[BUDGETS.length - 1]) {
               CURVE_X.forEach((q, i) => curve[i].push(regretAt(r, q)));
               // the algorithms do not depend on the budget: a shorter run must equal the prefix of the longest one
@@ -138,6 +143,11 @@ async function main(): Promise<void> {
             searchRegret: round(spread(searchFinals.get(budget) as number[])),
             meanDuplicatesSkipped: r4(spread(ex.dup).mean),
             meanInfeasibleSkipped: r4(spread(ex.inf).mean),
+            // where the runs end: the most frequent final archs, with their search-metric and test regret
+            mostFoundArchs: [...(ends.get(budget) as Map<number, { runs: number; searchRegret: number; regret: number }>)]
+              .sort((a, b) => b[1].runs - a[1].runs || a[0] - b[0])
+              .slice(0, 5)
+              .map(([index, e]) => ({ index, runs: e.runs, searchRegret: r4(e.searchRegret), regret: r4(e.regret) })),
           });
         }
         const stats = curve.map((xs) => spread(xs));

@@ -6,6 +6,7 @@ import {
   Individual,
   Nsga2,
   Nsga2Problem,
+  cellNsga2Problem,
   constrainedDominates,
   constrainedRanking,
   crowdedTournament,
@@ -113,18 +114,7 @@ function gridProblem(): { problem: Nsga2Problem<number>; f: (i: number) => numbe
     return [ops.reduce((a, b) => a + b, 0), ops.reduce((a, o, e) => a + w[e][3 - o], 0)];
   };
   const violation = (i: number): number => Math.max(0, space.opsOf(i)[0] + space.opsOf(i)[1] - 3);
-  const problem: Nsga2Problem<number> = {
-    sample: (rng) => rng.int(space.size),
-    mutate: (g, rng) => {
-      const ops = space.opsOf(g).slice();
-      const e = rng.int(4);
-      ops[e] = (ops[e] + 1 + rng.int(3)) % 4;
-      return space.indexOf(ops);
-    },
-    crossover: (a, b, rng) => space.indexOf(space.opsOf(a).map((o, e) => (rng.next() < 0.5 ? o : space.opsOf(b)[e]))),
-    key: (g) => String(g),
-    violation,
-  };
+  const problem = cellNsga2Problem(space, violation);
   return { problem, f, violation, space };
 }
 

@@ -6,3 +6,4 @@ export { RegularizedEvolution, EVOLUTION_DEFAULTS, EVOLUTION_STALL_LIMIT, EVOLUT
 export { LocalSearch } from './local';
 export * from './nsga2';
 export * from './nsga2-loop';
+export * from './cell-nsga2';

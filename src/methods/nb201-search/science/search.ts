@@ -12,9 +12,10 @@ export const NB201_LOOKUP_EVALUATION = 'NAS-Bench-201 table lookup (no training)
 
 export const ACCOUNTING =
   'A query is one evaluation of a not-yet-seen arch that satisfies the constraints; the budget counts queries only. ' +
-  'Proposals of an already evaluated arch are answered from a cache (duplicatesSkipped, no query). Proposals that ' +
-  'violate a constraint are rejected by the cost model without evaluation (infeasibleSkipped, counted per proposal, ' +
-  'no query). The search sees only search-metric values; test accuracy and the constrained optimum are read from ' +
+  'Proposals of an already evaluated arch are answered from a cache (duplicatesSkipped, no query). The search core ' +
+  'checks the constraints (a cost-model look-up, no query) before any query: random draws, restarts and initial ' +
+  'populations are feasible, evolution mutates an infeasible child further until it is feasible, local search visits ' +
+  'feasible neighbours only; infeasibleSkipped counts every candidate the cost model rejected. The search sees only search-metric values; test accuracy and the constrained optimum are read from ' +
   'the table after the search.';
 
 /** Checkpoint of an NB201 search job (what the pool task emits and gets back on resume). */
