@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { IsInt, IsOptional } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../src/config/config';
 import { APP_ROLE } from '../../src/config/config.module';
@@ -120,7 +121,11 @@ describe('finish() of a stalled runner while another runner holds the job (in-pr
 
   before(async () => {
     t = await startTestApp({ leaseSeconds: 1 }, { worker: false });
-    class GatedSpec {}
+    class GatedSpec {
+      @IsOptional()
+      @IsInt()
+      n?: number;
+    }
     t.app.get(JobKindRegistry).register({
       kind: 'test-gated',
       summary: 'test only: finishes when the test opens its gate',
