@@ -115,4 +115,28 @@ describe('ingestUpload', () => {
     const train = zlib.gzipSync(cifar);
     await rejects(ingestUpload('cifar10-binary', { train: [part('train', train)], test: [part('test', cifar)] }, 4 * MB, work()), PayloadTooLargeError, 'test', /more than 4194304 bytes/);
   });
+
+  test('absolute bounds from the format stop a bomb while decompressing: CIFAR-10 records beyond MAX_UPLOAD_IMAGES -> 413, IDX beyond its header -> 422', async () => {
+    // 64 MiB of zeros (valid CIFAR-10 records, label 0) with room for 100 images: stops right after record 100
+    const zeros = zlib.gzipSync(Buffer.alloc(64 * MB));
+    const dir = work();
+    const e = await rejects(ingestUpload('cifar10-binary', { train: [part('train', zeros)], test: [part('test', cifar)] }, { maxDecompressedBytes: 1024 * MB, maxImages: 100 }, dir), PayloadTooLargeError, 'train', /more than 100 images/);
+    assert.equal(e.violations[0].rule, 'maxUploadImages');
+    const written = fs.statSync(path.join(dir, 'train.bin')).size;
+    assert.ok(written <= 101 * 3073 + 64 * 1024, `decompression stopped early: ${written} bytes written`);
+    // an IDX header declaring 10 images of 28x28, then 64 MiB: stops once past the declared 16 + 7840 bytes
+    const header = Buffer.alloc(16);
+    header.writeUInt32BE(0x803, 0);
+    header.writeUInt32BE(10, 4);
+    header.writeUInt32BE(28, 8);
+    header.writeUInt32BE(28, 12);
+    const idxBomb = Buffer.concat([zlib.gzipSync(header), zeros]);
+    const dir2 = work();
+    const e2 = await rejects(ingestUpload('mnist-idx', { ...mnist, trainImages: [part('trainImages', idxBomb)] }, 1024 * MB, dir2), UnprocessableError, 'trainImages', /more than the 7856 bytes the IDX header declares/);
+    assert.equal(e2.violations[0].rule, 'idxLength');
+    assert.ok(fs.statSync(path.join(dir2, 'train-images-idx3-ubyte')).size <= 7856 + 64 * 1024);
+    // a header declaring more images than the bound -> 413 before any pixel is read
+    header.writeUInt32BE(1000, 4);
+    await rejects(ingestUpload('mnist-idx', { ...mnist, trainImages: [part('trainImages', header)] }, { maxDecompressedBytes: 1024 * MB, maxImages: 999 }, work()), PayloadTooLargeError, 'trainImages', /more than 999 images/);
+  });
 });
