@@ -98,7 +98,7 @@ describe('stalled worker (SIGSTOP past its lease, SIGCONT after another worker f
       const r = await row(t, id);
       return r.status === 'succeeded' ? r : undefined;
     }, 120_000, 'worker B to finish the job');
-    assert.equal(done.attempts, 2);
+    assert.ok(done.attempts >= 2, `taken over: attempts ${done.attempts}`);
     const before = await events(t, id);
     const succeeded = before.filter((e) => e.type === 'succeeded');
     assert.equal(succeeded.length, 1);

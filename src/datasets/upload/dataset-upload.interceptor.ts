@@ -7,8 +7,7 @@ import type { AuthedRequest } from '../../auth/auth.decorators';
 import { DomainError, InvalidInputError, violation } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { DatasetsService } from '../datasets.service';
-import { fileTooLarge } from './bounded-memory-storage';
-import { DiskUploadStorage } from './disk-upload-storage';
+import { DiskUploadStorage, fileTooLarge } from './disk-upload-storage';
 import { ALL_UPLOAD_FILE_FIELDS } from './upload-fields';
 
 /** Bounds on the non-file parts of the multipart body. */

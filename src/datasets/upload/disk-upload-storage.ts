@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StorageEngine } from 'multer';
 import { PayloadTooLargeError, violation } from '../../common/errors';
-import { fileTooLarge } from './bounded-memory-storage';
 
 /**
  * multer storage engine that streams each file part to its own file in the request's temp directory (never into
@@ -80,4 +79,12 @@ export class DiskUploadStorage implements StorageEngine {
     if (!file.path) return callback(null);
     fs.rm(file.path, { force: true }, (err) => callback(err ?? null));
   }
+}
+
+/** 413 for one file over the per-file limit. */
+export function fileTooLarge(file: Pick<Express.Multer.File, 'fieldname' | 'originalname'>, maxFileBytes: number): PayloadTooLargeError {
+  const name = file.originalname ? ` ("${file.originalname}")` : '';
+  return new PayloadTooLargeError(`file field "${file.fieldname}"${name} is larger than ${maxFileBytes} bytes`, [
+    violation(file.fieldname, 'maxFileBytes', `each file must be at most ${maxFileBytes} bytes`),
+  ]);
 }
