@@ -237,7 +237,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an image-classification dataset
-         * @description multipart/form-data with `name`, `format` and the files of that format, each optionally gzipped. `cifar10-binary`: `train` (one or more parts, concatenated in order) and `test`. `mnist-idx`: `trainImages`, `trainLabels`, `testImages`, `testLabels`. Files are fully validated before anything is stored; they are stored decompressed.
+         * @description multipart/form-data with `name`, `format` and the files of that format, each optionally gzipped. `cifar10-binary`: `train` (one or more parts, concatenated in order) and `test`. `mnist-idx`: `trainImages`, `trainLabels`, `testImages`, `testLabels`. Files are streamed to disk and fully validated while decompressing, before anything is stored; they are stored decompressed. A file may be at most as long as its format allows (MAX_UPLOAD_IMAGES images; an IDX file exactly as long as its header declares).
          */
         post: operations["Datasets_create"];
         delete?: never;
@@ -2666,6 +2666,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: too many uploads at once (MAX_CONCURRENT_UPLOADS, MAX_CONCURRENT_UPLOADS_PER_TEAM); see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

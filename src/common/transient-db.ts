@@ -12,6 +12,8 @@ const TRANSIENT_SQLSTATES = new Set([
   '40001', '40P01', // serialization_failure, deadlock_detected: retrying the request is safe
 ]);
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** TypeORM errors that only arise when the connection under a query runner was lost mid-transaction. */
+const TRANSIENT_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError', 'ConnectionIsNotSetError']);
 const TRANSIENT_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /Client was closed and is not queryable/i];
 
 /** Seconds a client should wait before retrying after a transient database failure. */
@@ -21,6 +23,7 @@ export function isTransientDatabaseError(e: unknown, depth = 0): boolean {
   if (!e || typeof e !== 'object' || depth > 3) return false;
   const x = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
   if (typeof x.code === 'string' && (TRANSIENT_SQLSTATES.has(x.code) || TRANSIENT_NODE_CODES.has(x.code))) return true;
+  if (e instanceof Error && TRANSIENT_ERROR_NAMES.has(e.name)) return true;
   if (typeof x.message === 'string' && TRANSIENT_MESSAGES.some((re) => re.test(x.message as string))) return true;
   // TypeORM's QueryFailedError wraps the driver's error; AggregateError (happy eyeballs) holds several
   const inner = [x.driverError, x.cause, ...((e as { errors?: unknown[] }).errors ?? [])];

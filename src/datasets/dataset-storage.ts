@@ -111,6 +111,55 @@ export class DatasetStorage {
     }
   }
 
+  /**
+   * A fresh temp directory under the dataset root (same file system, so it can be renamed into place), for
+   * staging an upload's files; `tag` goes into its name. Crash leftovers are removed by sweep().
+   */
+  async tempDir(tag: string): Promise<string> {
+    if (!/^[A-Za-z0-9-]+$/.test(tag)) throw new Error(`bad temp dir tag ${tag}`);
+    await fs.mkdir(this.root, { recursive: true });
+    const dir = path.join(this.root, `${TMP_PREFIX}${tag}-${randomBytes(4).toString('hex')}`);
+    await fs.mkdir(dir);
+    return dir;
+  }
+
+  /**
+   * Moves a staged directory (from tempDir(), holding exactly `files`, each with the size and SHA-256 measured
+   * while it was written) into place as dataset `id`, then runs `commit` (the DB insert): every file is fsynced
+   * and read back first; whatever fails, nothing is left behind.
+   */
+  async commitStaged<T>(id: string, stagedDir: string, files: ReadonlyArray<{ name: string; size: number; sha256: string }>, commit: () => Promise<T>): Promise<T> {
+    const finalDir = this.resolve(this.relativePath(id));
+    if (path.dirname(stagedDir) !== this.root || !path.basename(stagedDir).startsWith(TMP_PREFIX)) throw new Error(`${stagedDir} is not a staging directory of ${this.root}`);
+    try {
+      for (const f of files) {
+        if (path.basename(f.name) !== f.name || f.name.startsWith('.')) throw new Error(`bad stored file name ${f.name}`);
+        await fsyncPath(path.join(stagedDir, f.name));
+        const back = await sha256File(path.join(stagedDir, f.name));
+        if (back.size !== f.size || back.sha256 !== f.sha256) {
+          throw new Error(`verification of stored file ${f.name} failed: read back ${back.size} bytes (sha256 ${back.sha256}), meant ${f.size} (${f.sha256})`);
+        }
+      }
+      await fsyncPath(stagedDir);
+      const exists = await fs.stat(finalDir).then(
+        () => true,
+        () => false,
+      );
+      if (exists) throw new Error(`dataset directory ${finalDir} already exists`);
+      await fs.rename(stagedDir, finalDir);
+      await fsyncPath(this.root);
+    } catch (err) {
+      await fs.rm(stagedDir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+    try {
+      return await commit();
+    } catch (err) {
+      await fs.rm(finalDir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Reads every written file back and compares size and SHA-256 with what was meant to be written. */
   private async verify(dir: string, files: readonly FileToStore[]): Promise<void> {
     for (const f of files) {

@@ -12,6 +12,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -47,7 +48,8 @@ export class DatasetsController {
       'multipart/form-data with `name`, `format` and the files of that format, each optionally gzipped. ' +
       '`cifar10-binary`: `train` (one or more parts, concatenated in order) and `test`. ' +
       '`mnist-idx`: `trainImages`, `trainLabels`, `testImages`, `testLabels`. ' +
-      'Files are fully validated before anything is stored; they are stored decompressed.',
+      'Files are streamed to disk and fully validated while decompressing, before anything is stored; they are stored decompressed. ' +
+      'A file may be at most as long as its format allows (MAX_UPLOAD_IMAGES images; an IDX file exactly as long as its header declares).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -65,6 +67,7 @@ export class DatasetsController {
   @ApiBadRequestResponse({ description: `${PROBLEM}: bad text field, unknown/missing file field, not multipart.` })
   @ApiPayloadTooLargeResponse({ description: `${PROBLEM}: a file, all files, or their decompressed size over the limit.` })
   @ApiUnprocessableEntityResponse({ description: `${PROBLEM}: file content is not a valid dataset (names the file and the problem).` })
+  @ApiTooManyRequestsResponse({ description: `${PROBLEM}: too many uploads at once (MAX_CONCURRENT_UPLOADS, MAX_CONCURRENT_UPLOADS_PER_TEAM); see Retry-After.` })
   async create(
     @CurrentTeam() team: Team,
     @Body() body: CreateDatasetBody,

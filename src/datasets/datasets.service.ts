@@ -13,9 +13,11 @@ import { CreateDatasetBody } from './dto/create-dataset.dto';
 import { ListDatasetsQuery } from './dto/list-datasets.query';
 import { BUILTIN_DATASETS, BuiltinDatasetName, isBuiltinDatasetName } from './formats';
 import { UploadedPart, ingestUpload } from './ingest';
+import { UploadSlots } from './upload/upload-slots';
+import * as fs from 'node:fs/promises';
 import { isUuid } from '../common/uuid';
 
-/** All files of one upload may decompress to at most this many times config.maxUploadBytes. */
+/** All files of one upload may decompress to at most this many times config.maxUploadBytes (a disk bound; memory does not grow with it). */
 export const DECOMPRESSION_FACTOR = 4;
 /** Temp/trash directories older than this are crash leftovers and removed at start-up. */
 const SWEEP_AFTER_MS = 60 * 60 * 1000;
@@ -41,6 +43,8 @@ export type ResolvedDataset =
 export class DatasetsService implements OnModuleInit {
   private readonly logger = new Logger(DatasetsService.name);
   readonly storage: DatasetStorage;
+  /** Uploads being received and checked at once (per process and per team). */
+  readonly uploadSlots: UploadSlots;
 
   constructor(
     @InjectRepository(Dataset) private readonly datasets: Repository<Dataset>,
@@ -48,6 +52,7 @@ export class DatasetsService implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.storage = new DatasetStorage(config.storageDir);
+    this.uploadSlots = new UploadSlots(config.maxConcurrentUploads, config.maxConcurrentUploadsPerTeam);
   }
 
   async onModuleInit(): Promise<void> {
@@ -59,32 +64,41 @@ export class DatasetsService implements OnModuleInit {
     }
   }
 
-  /** Validates the upload completely, writes the files into place, then inserts the row. */
+  /**
+   * Validates the upload completely while streaming its files, decompressed, into a staging directory; then moves
+   * that into place and inserts the row. The uploaded parts are files on disk (see DiskUploadStorage) or buffers.
+   */
   async create(team: Team, body: CreateDatasetBody, files: Record<string, Express.Multer.File[]> | undefined): Promise<Dataset> {
     const parts: Record<string, UploadedPart[]> = {};
     for (const [field, list] of Object.entries(files ?? {})) {
-      parts[field] = list.map((f) => ({ field, originalName: f.originalname, data: f.buffer }));
+      parts[field] = list.map((f) => ({ field, originalName: f.originalname, ...(f.path ? { path: f.path } : { data: f.buffer }) }));
     }
-    const ingested = await ingestUpload(body.format, parts, DECOMPRESSION_FACTOR * this.config.maxUploadBytes);
     const id = randomUUID();
-    const storagePath = this.storage.relativePath(id);
-    await this.storage.store(id, ingested.files, async () => {
-      await this.datasets.insert({
-        id,
-        teamId: team.id,
-        name: body.name,
-        format: body.format,
-        sha256: ingested.sha256,
-        sizeBytes: String(ingested.sizeBytes),
-        numTrain: ingested.summary.numTrain,
-        numTest: ingested.summary.numTest,
-        numClasses: ingested.summary.numClasses,
-        imageShape: ingested.summary.imageShape,
-        storagePath,
-        files: ingested.fileNames,
+    const staged = await this.storage.tempDir(id);
+    try {
+      const limits = { maxDecompressedBytes: DECOMPRESSION_FACTOR * this.config.maxUploadBytes, maxImages: this.config.maxUploadImages };
+      const ingested = await ingestUpload(body.format, parts, limits, staged);
+      const storagePath = this.storage.relativePath(id);
+      await this.storage.commitStaged(id, staged, ingested.files, async () => {
+        await this.datasets.insert({
+          id,
+          teamId: team.id,
+          name: body.name,
+          format: body.format,
+          sha256: ingested.sha256,
+          sizeBytes: String(ingested.sizeBytes),
+          numTrain: ingested.summary.numTrain,
+          numTest: ingested.summary.numTest,
+          numClasses: ingested.summary.numClasses,
+          imageShape: ingested.summary.imageShape,
+          storagePath,
+          files: ingested.fileNames,
+        });
       });
-    });
-    return this.datasets.findOneByOrFail({ id });
+      return this.datasets.findOneByOrFail({ id });
+    } finally {
+      await fs.rm(staged, { recursive: true, force: true }).catch(() => undefined); // gone already after a commit
+    }
   }
 
   /** The team's datasets, newest first; keyset pagination on (created_at, id). */

@@ -19,3 +19,5 @@ export {
   storedFileName,
   summarizeDataset,
 } from './dataset-files';
+export { Cifar10StreamCheck, IDX_MAX_IMAGE_PIXELS, IdxStreamCheck, ImageBudget, TOO_MANY_IMAGES } from './stream-check';
+export type { StreamCheck } from './stream-check';

@@ -1,10 +1,13 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import { Observable } from 'rxjs';
+import * as fs from 'node:fs';
+import { Observable, catchError, from, map, mergeMap, throwError } from 'rxjs';
+import type { AuthedRequest } from '../../auth/auth.decorators';
 import { DomainError, InvalidInputError, violation } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { BoundedMemoryStorage, fileTooLarge } from './bounded-memory-storage';
+import { DatasetsService } from '../datasets.service';
+import { DiskUploadStorage, fileTooLarge } from './disk-upload-storage';
 import { ALL_UPLOAD_FILE_FIELDS } from './upload-fields';
 
 /** Bounds on the non-file parts of the multipart body. */
@@ -32,18 +35,33 @@ interface MulterLikeError {
 }
 
 /**
- * Parses the multipart body of POST /v1/datasets with multer into memory (req.files / req.body).
- * Used instead of FileFieldsInterceptor because that one turns multer's errors into HttpExceptions that drop
+ * Parses the multipart body of POST /v1/datasets with multer (req.files / req.body), each file streamed to a
+ * temp file, never into memory. Before reading the body it takes one of the bounded upload slots (per process
+ * and per team; beyond them a 429 with Retry-After); the slot and the temp files are released when the
+ * response ends, whatever happened. Used instead of FileFieldsInterceptor because that one turns multer's errors into HttpExceptions that drop
  * the field name (a 413 would only say "File too large"); here every multer/busboy failure becomes a typed
  * domain error naming the field and the rule.
  */
 @Injectable()
 export class DatasetUploadInterceptor implements NestInterceptor {
   private readonly middleware: RequestHandler;
+  /** Temp directory of each request's uploaded parts. */
+  private readonly dirs = new WeakMap<Request, Promise<string>>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly datasets: DatasetsService,
+  ) {
+    const dirOf = (req: Request): Promise<string> => {
+      let dir = this.dirs.get(req);
+      if (!dir) {
+        dir = this.datasets.storage.tempDir('upload');
+        this.dirs.set(req, dir);
+      }
+      return dir;
+    };
     this.middleware = multer({
-      storage: new BoundedMemoryStorage(config.maxUploadBytes, config.maxUploadBytes),
+      storage: new DiskUploadStorage(config.maxUploadBytes, config.maxUploadBytes, dirOf),
       limits: {
         fileSize: config.maxUploadBytes,
         files: ALL_UPLOAD_FILE_FIELDS.reduce((n, f) => n + f.maxCount, 0),
@@ -64,10 +82,28 @@ export class DatasetUploadInterceptor implements NestInterceptor {
         violation('Content-Type', 'isMultipartFormData', 'must be multipart/form-data with the fields name, format and the dataset files'),
       ]);
     }
-    await new Promise<void>((resolve, reject) => {
-      this.middleware(req, res, (err?: unknown) => (err ? reject(this.toDomainError(err)) : resolve()));
+    const release = this.datasets.uploadSlots.acquire((req as AuthedRequest).team?.id ?? 'anonymous');
+    // the temp files go before the answer is sent (and, should the client go away first, when the response closes)
+    const cleanUp = async (): Promise<void> => {
+      const dir = this.dirs.get(req);
+      if (dir) await dir.then((d) => fs.promises.rm(d, { recursive: true, force: true })).catch(() => undefined);
+    };
+    res.once('close', () => {
+      release();
+      void cleanUp();
     });
-    return next.handle();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.middleware(req, res, (err?: unknown) => (err ? reject(this.toDomainError(err)) : resolve()));
+      });
+    } catch (err) {
+      await cleanUp();
+      throw err;
+    }
+    return next.handle().pipe(
+      mergeMap((value: unknown) => from(cleanUp()).pipe(map(() => value))),
+      catchError((err: unknown) => from(cleanUp()).pipe(mergeMap(() => throwError(() => err)))),
+    );
   }
 
   /** multer and busboy errors -> 4xx naming the field and the rule. */
