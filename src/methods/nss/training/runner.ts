@@ -10,8 +10,9 @@
  *     (linearly annealed to 0) each stage independently has all its channels (w_max) enabled, and independently
  *     all its blocks (d_max); Theta is not updated;
  *  4. one SGD step on a train batch for the architecture (weights sliced: channel masking, depth = d-th block);
- *  5. after warm-up: one Adam step on Theta with the gradient of Eq. 5, L_task on a validation batch through the
- *     relaxation (supernet.ts) + lambda L_FLOPs (flops-loss.ts), both by the straight-through estimator (theta.ts).
+ *  5. after warm-up: one Adam step on Theta with the gradient of Eq. 5: L_task on a validation batch through the
+ *     relaxation (supernet.ts) by the straight-through estimator (theta.ts), + lambda L_FLOPs (flops-loss.ts) at the
+ *     relaxed weights (default) or straight-through (option flopsRelaxation).
  * The state (step, RNG, Theta, Adam moments, weights, momentum, BN statistics, per-epoch records) is a plain
  * serialisable checkpoint; a resumed run continues bit-identically (batches are pure functions of (epoch, batch)).
  */
@@ -21,7 +22,7 @@ import { BatchStream, ImageSource, asSource, trainValidStreams } from '../../../
 import { Rng, RngState } from '../../../search/common/rng';
 import { Sgd, crossEntropy, exportState, importState, learningRate } from '../../../trainer/nb201/train-loop';
 import { EliteSelection, selectEliteSpace } from '../science/elite';
-import { RelaxedFlops, flopsLoss, flopsLossGradient } from '../science/flops-loss';
+import { FlopsRelaxation, RelaxedFlops, flopsLoss, flopsLossGradient } from '../science/flops-loss';
 import { ExpandedSearchSpace, NSS_STAGES, NssArch, depthRange, depthRangeCount, widthRange, widthRangeCount } from '../science/space';
 import {
   AdamOptions,
@@ -37,6 +38,7 @@ import {
   initialAdamState,
   initialTheta,
   sampleSpaceRelaxed,
+  softWeights,
   temperature,
   thetaGradient,
   thetaProbabilities,
@@ -67,6 +69,8 @@ export interface NssSearchOptions {
   eliteSamples: number;
   /** Share of the training images used for Theta (0.5: split equally). */
   validFraction: number;
+  /** Where L_FLOPs is evaluated: at the relaxed weights (default) or at the hard one-hot (flops-loss.ts). */
+  flopsRelaxation: FlopsRelaxation;
 }
 
 export const NSS_SEARCH_DEFAULTS: Omit<NssSearchOptions, 'space' | 'flopsTarget' | 'epochs' | 'seed'> = {
@@ -82,6 +86,7 @@ export const NSS_SEARCH_DEFAULTS: Omit<NssSearchOptions, 'space' | 'flopsTarget'
   tauEnd: 0.001,
   eliteSamples: 5,
   validFraction: 0.5,
+  flopsRelaxation: 'soft',
 };
 
 /** Means over one epoch. */
@@ -218,7 +223,8 @@ export class NssSearchRun {
       const vbatch = this.valid.batchAt(Math.floor(step / vb), step % vb);
       const task = this.taskGradient(vbatch, y, cand);
       validLoss = task.loss;
-      const dy = addScaled(task.dy, flopsLossGradient(this.rf, y, o.flopsTarget, o.lambda), 1);
+      const yFlops = o.flopsRelaxation === 'soft' ? softWeights(sample) : y;
+      const dy = addScaled(task.dy, flopsLossGradient(this.rf, yFlops, o.flopsTarget, o.lambda), 1);
       adamStep(st.theta, thetaGradient(sample, dy), st.adam, o.thetaAdam);
     }
     st.rng = rng.state();
