@@ -10,6 +10,7 @@ import { Rng } from '../../src/search/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { ExpandedSearchSpace, RelaxedFlops, flopsLoss, initialTheta, networkCost, oneHot, thetaProbabilities } from '../../src/methods/nss/science';
 import { NssCheckpoint, NssSearchOptions, NssSearchRun, NSS_SEARCH_DEFAULTS } from '../../src/methods/nss/training/runner';
+import { evaluateArchs, runNssSearch } from '../../src/methods/nss/training/search';
 import { NssSupernet, RangeCandidates, archLogits } from '../../src/methods/nss/training/supernet';
 
 /** d_max 4 (ranges 1-2, 3-4), w_max 20 (ranges 1-5, 6-10, 11-15, 16-20): w = 16 in stage 1 has the identity shortcut. */
@@ -172,5 +173,41 @@ describe('NSS search loop', () => {
     assert.deepEqual(resumed.state, full.state);
     assert.deepEqual(Object.keys(resumed.tensors).sort(), Object.keys(full.tensors).sort());
     for (const k of Object.keys(full.tensors)) assert.deepEqual(resumed.tensors[k], full.tensors[k], k);
+  });
+
+  test('runNssSearch: checkpoints, an interrupted call resumed from its checkpoint ends like an uninterrupted one', async () => {
+    const o = base({ lambda: 5, epochs: 2, warmupFraction: 0.5 });
+    const full = await runNssSearch(data, o);
+    const saved: NssCheckpoint[] = [];
+    await assert.rejects(
+      runNssSearch(data, o, {
+        checkpointEvery: 3,
+        onCheckpoint: (c) => {
+          saved.push(c);
+          throw new Error('interrupted');
+        },
+      }),
+      /interrupted/,
+    );
+    assert.equal(saved[0].state.step, 3);
+    const resumed = await runNssSearch(data, o, { resume: saved[0] });
+    assert.deepEqual(resumed.result.theta, full.result.theta);
+    assert.deepEqual(resumed.result.elite, full.result.elite);
+    for (const k of Object.keys(full.checkpoint.tensors)) assert.deepEqual(resumed.checkpoint.tensors[k], full.checkpoint.tensors[k], k);
+  });
+
+  test('evaluateArchs: supernet accuracy after BN recalibration, with exact FLOPs', async () => {
+    const run = new NssSearchRun(data, base({ epochs: 1 }));
+    await run.run();
+    const archs = [{ depths: [1, 2, 1], widths: [3, 8, 5] }, { depths: [2, 2, 2], widths: [8, 8, 8] }];
+    const ev = await evaluateArchs(run, archs, () => run.trainStream.epoch(0), run.validStream);
+    assert.equal(ev.length, 2);
+    ev.forEach((e, i) => {
+      assert.equal(e.flops, networkCost(LOOP_SPACE, archs[i]).flops);
+      assert.ok(e.accuracy >= 0 && e.accuracy <= 1 && Number.isFinite(e.loss));
+    });
+    // recalibration wrote the slice of the last arch's statistics
+    assert.notDeepEqual(Array.from(run.net.variable('s3.b2.conv1.bn.runMean').dataSync()), new Array(8).fill(0));
+    run.dispose();
   });
 });

@@ -178,6 +178,15 @@ export class NssSearchRun {
     }
   }
 
+  /** The train-half stream (weights) and the validation-half stream (Theta). */
+  get trainStream(): BatchStream {
+    return this.train;
+  }
+
+  get validStream(): BatchStream {
+    return this.valid;
+  }
+
   get step(): number {
     return this.st.step;
   }
