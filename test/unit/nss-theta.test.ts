@@ -24,6 +24,7 @@ import {
   oneHot,
   sampleSpaceRelaxed,
   selectEliteSpace,
+  softWeights,
   softmax,
   softmaxBackward,
   spaceOf,
@@ -151,6 +152,23 @@ describe('NSS relaxed FLOPs (Eq. 4-5)', () => {
       const elite = selectEliteSpace(SMALL, theta, target, 5, Rng.fromSeed(1));
       assert.ok(elite.elite.deviation < 0.1, `target ${target}: elite mean ${elite.elite.meanFlops} (start ${before})`);
       assert.ok(elite.elite.deviation < flopsLoss(before, target));
+    }
+  });
+
+  test("'soft' reading: gradient descent on lambda*L_FLOPs(y_soft) brings the Elite Space within 5 % of the target", () => {
+    const rf = new RelaxedFlops(SMALL);
+    for (const target of [2e6, 12e6, 30e6]) {
+      const theta = initialTheta(SMALL);
+      const st = initialAdamState(theta);
+      const rng = Rng.fromSeed(9);
+      const steps = 600;
+      for (let k = 0; k < steps; k++) {
+        const sample = sampleSpaceRelaxed(theta, temperature(k, steps), rng);
+        const dy = flopsLossGradient(rf, softWeights(sample), target, 1);
+        adamStep(theta, thetaGradient(sample, dy), st, { ...DARTS_THETA_ADAM, lr: 0.05 });
+      }
+      const elite = selectEliteSpace(SMALL, theta, target, 5, Rng.fromSeed(1));
+      assert.ok(elite.elite.deviation < 0.05, `target ${target}: elite mean ${elite.elite.meanFlops}`);
     }
   });
 

