@@ -8,7 +8,7 @@ import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import type { ImageSplit } from '../../src/datasets/formats';
 import { ALG2_DEFAULTS } from '../../src/methods/conet/science/alg2';
 import { newChannels } from '../../src/methods/conet/science/alg2';
-import { ResNetNetwork, ResNetPreset, measuredLayers, resnetLayout, resnetParamCount } from '../../src/methods/conet/training/resnet-preset';
+import { ResNetNetwork, ResNetPreset, measuredLayers, resnetCost, resnetLayout, resnetParamCount } from '../../src/methods/conet/training/resnet-preset';
 import { ConetContext, ConetRunState, runConet, runTrial, startRun } from '../../src/methods/conet/training/trial-runner';
 import { Rng } from '../../src/search/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
@@ -60,6 +60,13 @@ describe('CONet trials (wasm)', () => {
   const alg2 = { ...ALG2_DEFAULTS, maxTrials: 2, delta: 0.01, mu: 1e9 };
   const ctx: ConetContext = { preset, layout, train, options: { epochs: 2, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 11, alg2 } };
 
+  test('cost at the starting sizes: conv + linear multiply-adds counted by hand', () => {
+    const c = resnetCost(layout, preset, layout.initialSizes);
+    // stem 8x8·9·3·4; stage 0 (8x8) 2 x 9·4·4; stage 1 (4x4) 9·4·8 + 9·8·8 + proj 4·8; stage 2 (2x2) 2 x 9·8·8 + proj 8·8; linear 8·2 + 2
+    const macs = 64 * 9 * 3 * 4 + 64 * 2 * 9 * 16 + 16 * (9 * 32 + 9 * 64 + 32) + 4 * (2 * 9 * 64 + 64) + 18;
+    assert.equal(c.macs, macs);
+  });
+
   test('a network at any group sizes has the widths of its groups; the analytic param count matches', () => {
     const sizes = new Map([...layout.initialSizes].map(([g, c]) => [g, c + g + 1]));
     const net = new ResNetNetwork(layout, preset, sizes, 1);
@@ -68,6 +75,11 @@ describe('CONet trials (wasm)', () => {
       assert.equal(net.kernel('s1.b0.conv1').shape[3], sizes.get(g));
       assert.equal(net.kernel('s1.b0.conv2').shape[2], sizes.get(g));
       assert.equal(net.paramCount(), resnetParamCount(layout, preset, sizes));
+      const cost = resnetCost(layout, preset, sizes);
+      assert.equal(cost.params, net.paramCount());
+      // stem conv MACs: 8x8 output, 3x3 kernel, 3 -> its group's channels
+      const stem = sizes.get(layout.assignment.edgeOutput.stem)!;
+      assert.ok(cost.macs > 8 * 8 * 9 * 3 * stem);
     } finally {
       net.dispose();
     }

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../search/common/rng';
 import { BN_EPS, BN_MOMENTUM } from '../../../trainer/nb201/forward';
+import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, NetworkCost, Shape, countNetwork } from '../../../search/cost';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';
 import { ChannelAssignment, ChannelEdge, ChannelGraph, ChannelNode, assignChannels, nodeDepths, tunableGroups } from '../science/channel-graph';
 
@@ -88,6 +89,29 @@ export function resnetParamCount(layout: ResNetLayout, preset: ResNetPreset, siz
   let n = d.pool * preset.numClasses + preset.numClasses;
   for (const c of layout.convs) n += c.kernel * c.kernel * d[c.from] * d[c.to] + 2 * d[c.to];
   return n;
+}
+
+/**
+ * Params and multiply-adds of the preset at these group sizes (src/search/cost; FLOPs convention: conv and linear
+ * multiply-adds, as NB201 counts them).
+ */
+export function resnetCost(layout: ResNetLayout, preset: ResNetPreset, sizes: ReadonlyMap<number, number>): NetworkCost {
+  const d = nodeDepths(layout.assignment, sizes);
+  const [h, w, c] = preset.inputShape;
+  const rec = new LayerRecorder({ c, h, w });
+  const shapes = new Map<string, Shape>([['in', { c, h, w }]]);
+  for (const cv of layout.convs) {
+    const from = shapes.get(cv.from);
+    if (!from) throw new Error(`conv ${cv.name} reads ${cv.from} before it is computed`);
+    const specs: LayerSpec[] = [
+      { kind: 'conv2d', inChannels: d[cv.from], outChannels: d[cv.to], kernel: cv.kernel, stride: cv.stride, padding: (cv.kernel - 1) >> 1, bias: false },
+      { kind: 'batchnorm2d', channels: d[cv.to] },
+    ];
+    shapes.set(cv.to, rec.path(cv.name, from, specs));
+  }
+  const last = shapes.get(layout.convs[layout.convs.length - 1].to)!;
+  rec.path('head', last, [{ kind: 'globalavgpool' }, { kind: 'flatten' }, { kind: 'linear', inFeatures: d.pool, outFeatures: preset.numClasses }]);
+  return countNetwork(rec.layers, NB201_FLOPS_CONVENTION);
 }
 
 /** The preset at given group sizes: conv + BN weights per conv layer, PyTorch default init from a seeded Rng. */
