@@ -19,7 +19,7 @@ import { REPO_ROOT, loadConfig } from '../../src/config/config';
 import { loadBuiltinDataset } from '../../src/datasets/formats';
 import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import { ALG2_DEFAULTS } from '../../src/methods/conet/science/alg2';
-import { ResNetPreset, resnetCost, resnetLayout } from '../../src/methods/conet/training/resnet-preset';
+import { ResNetPreset, resnetCost, resnetLayout, resnetSpec } from '../../src/methods/conet/training/resnet-preset';
 import { ConetRunState, runConet, startRun } from '../../src/methods/conet/training/trial-runner';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const final = await runConet(
     startRun(layout, alg2),
-    { preset, layout, train, options: { epochs: EPOCHS, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 1, alg2, evbmf: { spectrum: SPECTRUM } } },
+    { spec: resnetSpec(preset), train, options: { epochs: EPOCHS, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 1, alg2, evbmf: { spectrum: SPECTRUM } } },
     async (s) => {
       const t = s.trials[s.trials.length - 1];
       const meanRBar = t.epochs.map((e) => e.layers.reduce((a, l) => a + l.rBar, 0) / e.layers.length);

@@ -8,7 +8,7 @@ import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import type { ImageSplit } from '../../src/datasets/formats';
 import { ALG2_DEFAULTS } from '../../src/methods/conet/science/alg2';
 import { newChannels } from '../../src/methods/conet/science/alg2';
-import { ResNetNetwork, ResNetPreset, measuredLayers, resnetCost, resnetLayout, resnetParamCount } from '../../src/methods/conet/training/resnet-preset';
+import { ResNetNetwork, ResNetPreset, measuredLayers, resnetCost, resnetLayout, resnetParamCount, resnetSpec } from '../../src/methods/conet/training/resnet-preset';
 import { ConetContext, ConetRunState, runConet, runTrial, startRun } from '../../src/methods/conet/training/trial-runner';
 import { Rng } from '../../src/search/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
@@ -58,7 +58,7 @@ describe('CONet trials (wasm)', () => {
   const train = new BatchStream(data, { indices: Array.from({ length: 32 }, (_, i) => i), batchSize: 16, seed: 3, stats });
   const layout = resnetLayout(preset);
   const alg2 = { ...ALG2_DEFAULTS, maxTrials: 2, delta: 0.01, mu: 1e9 };
-  const ctx: ConetContext = { preset, layout, train, options: { epochs: 2, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 11, alg2 } };
+  const ctx: ConetContext = { spec: resnetSpec(preset), train, options: { epochs: 2, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 11, alg2 } };
 
   test('cost at the starting sizes: conv + linear multiply-adds counted by hand', () => {
     const c = resnetCost(layout, preset, layout.initialSizes);

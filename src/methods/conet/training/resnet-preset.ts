@@ -11,6 +11,7 @@ import { Rng } from '../../../search/common/rng';
 import { BN_EPS, BN_MOMENTUM } from '../../../trainer/nb201/forward';
 import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, NetworkCost, Shape, countNetwork } from '../../../search/cost';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';
+import { ConetNetwork, ConetNetworkSpec } from './network-spec';
 import { ChannelAssignment, ChannelEdge, ChannelGraph, ChannelNode, assignChannels, nodeDepths, tunableGroups } from '../science/channel-graph';
 
 export interface ResNetPreset {
@@ -114,8 +115,20 @@ export function resnetCost(layout: ResNetLayout, preset: ResNetPreset, sizes: Re
   return countNetwork(rec.layers, NB201_FLOPS_CONVENTION);
 }
 
+/** The preset as the trial runner sees it. */
+export function resnetSpec(preset: ResNetPreset): ConetNetworkSpec {
+  const layout = resnetLayout(preset);
+  return {
+    assignment: layout.assignment,
+    initialSizes: layout.initialSizes,
+    measured: measuredLayers(layout),
+    build: (sizes, seed) => new ResNetNetwork(layout, preset, sizes, seed),
+    paramCount: (sizes) => resnetParamCount(layout, preset, sizes),
+  };
+}
+
 /** The preset at given group sizes: conv + BN weights per conv layer, PyTorch default init from a seeded Rng. */
-export class ResNetNetwork extends StoreNetwork {
+export class ResNetNetwork extends StoreNetwork implements ConetNetwork {
   readonly depths: Record<string, number>;
 
   constructor(

@@ -12,7 +12,7 @@ import { Alg2Params, GroupDecision, LayerTrialMetrics, SearchState, decideTrial,
 import { EvbmfOptions } from '../science/evbmf';
 import { LayerMetrics, SlopeEnd, layerMetrics, rankSlope } from '../science/metrics';
 import { KernelShape } from '../science/unfold';
-import { ResNetLayout, ResNetNetwork, ResNetPreset, measuredLayers, resnetParamCount } from './resnet-preset';
+import { ConetNetwork, ConetNetworkSpec } from './network-spec';
 
 export interface ConetTrainOptions {
   /** epochs per trial (Sec. 4.3); at least 2 unless measureInit */
@@ -65,16 +65,15 @@ export interface ConetRunState {
 }
 
 export interface ConetContext {
-  preset: ResNetPreset;
-  layout: ResNetLayout;
+  spec: ConetNetworkSpec;
   train: BatchStream;
   options: ConetTrainOptions;
   /** awaited between batches (cancellation, progress) */
   boundary?: () => Promise<void>;
 }
 
-export function startRun(layout: ResNetLayout, alg2: Pick<Alg2Params, 'phi0'>): ConetRunState {
-  return { search: initialState(layout.initialSizes, alg2), trials: [] };
+export function startRun(spec: Pick<ConetNetworkSpec, 'initialSizes'>, alg2: Pick<Alg2Params, 'phi0'>): ConetRunState {
+  return { search: initialState(spec.initialSizes, alg2), trials: [] };
 }
 
 function record(layer: string, group: number, m: LayerMetrics): LayerEpochRecord {
@@ -82,8 +81,8 @@ function record(layer: string, group: number, m: LayerMetrics): LayerEpochRecord
 }
 
 /** Metrics of every measured conv layer of a network. */
-export function measureNetwork(net: ResNetNetwork, evbmf: EvbmfOptions = {}): LayerEpochRecord[] {
-  return measuredLayers(net.layout).map(({ name, group }) => {
+export function measureNetwork(net: ConetNetwork, measured: ConetNetworkSpec['measured'], evbmf: EvbmfOptions = {}): LayerEpochRecord[] {
+  return measured.map(({ name, group }) => {
     const k = net.kernel(name);
     return record(name, group, layerMetrics(k.dataSync(), k.shape as unknown as KernelShape, evbmf));
   });
@@ -96,7 +95,7 @@ export async function runTrial(run: ConetRunState, ctx: ConetContext): Promise<C
   if (!(Number.isInteger(o.epochs) && o.epochs >= (o.measureInit ? 1 : 2))) throw new RangeError('epochs per trial must be >= 2 (>= 1 with measureInit)');
   const trial = run.search.trials;
   const sizes = new Map(run.search.groups.map((g) => [g.group, g.channels]));
-  const net = new ResNetNetwork(ctx.layout, ctx.preset, sizes, o.seed + 7919 * (trial + 1));
+  const net = ctx.spec.build(sizes, o.seed + 7919 * (trial + 1));
   const sgd = new Sgd(net, { momentum: o.momentum, weightDecay: o.weightDecay, nesterov: false });
   const epochs: EpochRecord[] = [];
   let trainMs = 0;
@@ -104,7 +103,7 @@ export async function runTrial(run: ConetRunState, ctx: ConetContext): Promise<C
   try {
     const measure = (epoch: number, loss: number | null): void => {
       const t = Date.now();
-      epochs.push({ epoch, loss, layers: measureNetwork(net, o.evbmf) });
+      epochs.push({ epoch, loss, layers: measureNetwork(net, ctx.spec.measured, o.evbmf) });
       measureMs += Date.now() - t;
     };
     if (o.measureInit) measure(0, null);
@@ -128,8 +127,8 @@ export async function runTrial(run: ConetRunState, ctx: ConetContext): Promise<C
     sgd.dispose();
     net.dispose();
   }
-  const params = resnetParamCount(ctx.layout, ctx.preset, sizes);
-  const summaries: LayerTrialMetrics[] = measuredLayers(ctx.layout).map(({ name, group }) => {
+  const params = ctx.spec.paramCount(sizes);
+  const summaries: LayerTrialMetrics[] = ctx.spec.measured.map(({ name, group }) => {
     const series = epochs.map((ep) => ({ epoch: ep.epoch, rBar: ep.layers.find((l) => l.layer === name)!.rBar }));
     const last = epochs[epochs.length - 1].layers.find((l) => l.layer === name)!;
     return { layer: name, group, slope: rankSlope(series, o.slopeEnd), kappaBar: last.kappaBar };
