@@ -3,7 +3,7 @@
 // CONet with uniformly scaled networks, there by compound scaling).
 import type { BatchStream } from '../../../datasets/pipeline';
 import { Sgd, evaluate, learningRate } from '../../../trainer/nb201/train-loop';
-import { ConetNetworkSpec } from './network-spec';
+import { ConetNetwork, ConetNetworkSpec } from './network-spec';
 
 export interface RetrainOptions {
   epochs: number;
@@ -29,6 +29,8 @@ export async function retrainAndTest(
   test: BatchStream,
   o: RetrainOptions,
   boundary?: () => Promise<void>,
+  /** sees the trained network before it is disposed (e.g. to measure its ranks) */
+  inspect?: (net: ConetNetwork) => void,
 ): Promise<RetrainResult> {
   const net = spec.build(sizes, o.seed);
   const sgd = new Sgd(net, { momentum: o.momentum, weightDecay: o.weightDecay, nesterov: false });
@@ -46,6 +48,7 @@ export async function retrainAndTest(
       }
       trainLoss.push(n ? sum / n : NaN);
     }
+    if (inspect) inspect(net);
     const r = await evaluate(net, test, boundary);
     return { params: net.paramCount(), trainLoss, testAccuracy: r.accuracy, testLoss: r.loss, testImages: r.images };
   } finally {
