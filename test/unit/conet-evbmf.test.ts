@@ -179,6 +179,16 @@ describe('EVBMF (Nakajima et al. 2013)', () => {
     }
   });
 
+  test('degenerate inputs: a zero matrix and a single row have rank 0; non-finite values are refused', () => {
+    const zero = evbmf({ rows: 4, cols: 9, data: new Float64Array(36) });
+    assert.deepEqual([zero.rank, zero.sigma2], [0, 0]);
+    const row = evbmf(lowRankPlusNoise(1, 72, [5], 0.01, 8));
+    assert.equal(row.rank, 0, 'one channel: signal and noise cannot be told apart');
+    const bad = lowRankPlusNoise(3, 9, [], 1, 9);
+    bad.data[4] = NaN;
+    assert.throws(() => evbmf(bad), RangeError);
+  });
+
   test('the Gram spectrum agrees with the SVD spectrum', () => {
     const m = lowRankPlusNoise(48, 432, [5, 4, 3], 0.05, 7);
     const a = singularValues(m, 'svd');

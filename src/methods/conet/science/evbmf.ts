@@ -216,6 +216,10 @@ export function singularValues(matrix: DenseMatrix, spectrum: 'svd' | 'gram' = '
 
 /** EVBMF of a dense matrix (CONet Sec. 2.1: W_d → Ŵ_d + E). */
 export function evbmf(matrix: DenseMatrix, options: EvbmfOptions = {}): EvbmfResult {
+  // a diverged layer (NaN / Infinity weights) has no spectrum; refuse it rather than hand it to the SVD
+  for (let i = 0; i < matrix.data.length; i++) {
+    if (!Number.isFinite(matrix.data[i])) throw new RangeError(`matrix has a non-finite value at ${i} (diverged weights?)`);
+  }
   const L = Math.min(matrix.rows, matrix.cols);
   const M = Math.max(matrix.rows, matrix.cols);
   return evbmfFromSpectrum(singularValues(matrix, options.spectrum ?? 'svd'), L, M, options);
