@@ -5,7 +5,13 @@
 const SCIENCE = '^src/(methods/[^/]+/science|search/(core|spaces|common)|common/rng\\.ts)';
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'Import cycles make load order fragile.', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make load order fragile (type-only imports load nothing at run time and do not count).',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
     {
       name: 'science-is-pure',
       severity: 'error',
@@ -25,13 +31,15 @@ module.exports = {
       severity: 'error',
       comment: 'A method is one folder; methods share code only through the method-free libraries.',
       from: { path: '^src/methods/([^/]+)/' },
-      to: { path: '^src/methods/', pathNot: '^src/methods/$1/' },
+      to: { path: '^src/methods/', pathNot: '^src/methods/($1/|method\\.ts$)' },
     },
     {
       name: 'libraries-are-method-free',
       severity: 'error',
-      comment: 'trainer/ and search/ serve every method and import none.',
-      from: { path: '^src/(trainer|search)/' },
+      comment:
+        'trainer/ and search/ serve every method and import none. The two task tables are the one seam: they load the ' +
+        "methods' tasks from src/methods/registry.ts (lazily, in the trainer child and the pool worker).",
+      from: { path: '^src/(trainer|search)/', pathNot: '^src/(trainer/tasks/index|search/pool/tasks)\\.ts$' },
       to: { path: '^src/methods/' },
     },
   ],
@@ -39,6 +47,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    exclude: { path: '^(dist|node_modules|openapi/client)' },
+    exclude: { path: '^(dist|openapi/client)' },
   },
 };

@@ -56,7 +56,7 @@ describe('benchmarks API: NAS-Bench-Macro', () => {
     const ex = await client.GET('/v1/benchmarks/macro/archs/{key}', { params: { path: { key: '02012100' } } });
     assert.equal(ex.data?.params, 890666);
     assert.equal(ex.data?.flops, 47327744);
-    assert.deepEqual(ex.data?.testAccuracies, [89.47000122070312, 88.94999694824219, 89.16999816894531]);
+    assert.deepEqual(ex.data?.testAccuracies, [Math.fround(89.47), Math.fround(88.95), Math.fround(89.17)]);
   });
 
   test('GET /v1/benchmarks lists the macro benchmark with 6,561 keys and 3,969 networks', async () => {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/common/errors';
 import { Rng } from '../../src/search/common/rng';
 import { estimateF0, exponentialBudgets, nearestMultiple, userBudgets } from '../../src/methods/scalenet/science/budgets';
-import { networkCost, pathCost, pathFlops, seChannels } from '../../src/methods/scalenet/science/cost';
+import { networkCost, pathCost, seChannels } from '../../src/methods/scalenet/science/cost';
 import { sampleBaseModel } from '../../src/methods/scalenet/science/hss';
 import { ConcreteNet, ConcreteStage } from '../../src/methods/scalenet/science/path';
 import { SMALL_PRESET } from '../../src/methods/scalenet/science/space';

@@ -50,7 +50,7 @@ function argmax(space: CellSearchSpace, f: (ops: readonly number[]) => number, f
 }
 
 /** Edge 0 must not use op 0 and edge 1 must not use op 1: 9/16 of a 4-op space is feasible. */
-function edgeConstraint(space: CellSearchSpace): ArchConstraint {
+function edgeConstraint(_space: CellSearchSpace): ArchConstraint {
   return { field: 'test', description: 'e0 != 0 and e1 != 1', feasible: (a) => a.ops[0] !== 0 && a.ops[1] !== 1 };
 }
 

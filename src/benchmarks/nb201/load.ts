@@ -5,7 +5,7 @@ import { parseArchStr } from './arch';
 import { CsvTable, column, num, parseCsv } from './csv';
 import { BenchmarkDataMissingError } from './errors';
 import { NB201_MAX_SEEDS, NB201_SEED_DATASETS, Nb201AccuracyMetric, Nb201Columns, Nb201Data, Nb201SeedDataset } from './table';
-import { NB201_NUM_EDGES, Nb201Dataset } from './types';
+import { NB201_NUM_EDGES } from './types';
 
 export { BenchmarkDataMissingError } from './errors';
 export { Nb201Data } from './table';

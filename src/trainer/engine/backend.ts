@@ -63,6 +63,7 @@ async function tryTensorflow(): Promise<Attempt> {
   const problems: string[] = [];
   for (const pkg of present) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional package: loaded only when installed
       require(pkg); // registers the 'tensorflow' backend (native libtensorflow binding)
     } catch (e) {
       problems.push(`${pkg} failed to load: ${message(e)}`);
@@ -88,6 +89,7 @@ async function tryWebgpu(): Promise<Attempt> {
   const missing = ['webgpu', '@tensorflow/tfjs-backend-webgpu'].filter((p) => !installed(p));
   if (missing.length > 0) return { ok: false, why: `${missing.join(' and ')} not installed` };
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional package: loaded only when installed
     const dawn = require('webgpu') as DawnModule;
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);
@@ -96,6 +98,7 @@ async function tryWebgpu(): Promise<Attempt> {
     const g = globalThis as { navigator?: { gpu?: unknown } };
     if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     else if (g.navigator.gpu === undefined) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional package: loaded only when installed
     require('@tensorflow/tfjs-backend-webgpu');
   } catch (e) {
     return { ok: false, why: `webgpu setup failed: ${message(e)}` };

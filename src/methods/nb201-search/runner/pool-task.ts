@@ -6,7 +6,7 @@ import { checkNb201SearchParams } from '../science/params';
 import { assertConstraintsSatisfiable } from '../science/constraints';
 import { runNb201Search } from '../science/search';
 import { Nb201SearchJobResult, nb201SearchEvidence } from './evidence';
-import type { Nb201SearchInput, Nb201SearchParams, Nb201SearchResult } from '../science/types';
+import type { Nb201SearchInput, Nb201SearchParams } from '../science/types';
 
 /** At most one progress message per this many ms (<= 20 per second). */
 export const PROGRESS_INTERVAL_MS = 50;

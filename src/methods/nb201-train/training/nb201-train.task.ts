@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
-import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile, writeFileAtomic } from '../../../trainer/checkpoint-file';
+import { writeFileAtomic } from '../../../trainer/checkpoint-file';
 import { encodeNb201Model, loadNb201Model } from '../../../trainer/nb201/model-file';
 import { ResumableTask } from '../../../trainer/resumable';
 import type { Evidence } from '../../../jobs/evidence';

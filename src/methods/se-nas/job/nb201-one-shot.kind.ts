@@ -12,7 +12,6 @@ import { createTrainerKind } from '../../../trainer/trainer-kind';
 import { REMOVABLE_OPERATORS, SE_NAS_DEFAULTS, totalRemovalProblem } from './limits';
 import { OneShotBaseSpec, SeNasNb201Spec, SposNb201Spec } from './one-shot-spec.dto';
 import { OneShotResultDto } from './one-shot-result.dto';
-import type { OneShotInput } from '../training/input';
 import type { DatasetRef } from '../../../datasets/dataset-ref';
 import type { OneShotResult } from '../training/nb201-one-shot.task';
 
