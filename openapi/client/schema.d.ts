@@ -637,9 +637,7 @@ export interface components {
             jobId: string;
             kind: string;
             /** @description The kind's result (its schema is the kind's resultSchema in GET /v1/jobs/kinds). */
-            result: components["schemas"]["Nb201SearchResultDto"] | components["schemas"]["Nb201TrainResultDto"] | components["schemas"]["OneShotResultDto"] | {
-                [key: string]: unknown;
-            };
+            result: components["schemas"]["DatasetBaselineResultDto"] | components["schemas"]["Nb201SearchResultDto"] | components["schemas"]["Nb201TrainResultDto"] | components["schemas"]["OneShotResultDto"];
         };
         DatasetDto: {
             /** Format: uuid */
@@ -2658,7 +2656,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many failed authentications from this address; retry after the Retry-After header. */
+            /** @description RFC 9457 problem document naming the field and the rule: too many uploads at once (MAX_CONCURRENT_UPLOADS, MAX_CONCURRENT_UPLOADS_PER_TEAM); see Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2666,13 +2664,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: too many uploads at once (MAX_CONCURRENT_UPLOADS, MAX_CONCURRENT_UPLOADS_PER_TEAM); see Retry-After. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
@@ -3034,157 +3025,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-        };
-    };
-    Artifacts_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from a previous page (its nextCursor). */
-                cursor?: string;
-                kind?: "supernet" | "elite-space" | "model-family" | "model";
-                /** @description Only the artifacts produced by this job. */
-                jobId?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactListDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: bad limit, cursor, kind or jobId. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: the row first, then the file. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A queued or running job uses the artifact. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_content: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The content, with its media type. */
-            200: {
-                headers: {
-                    /** @description SHA-256 of the content, hex. */
-                    "X-Content-SHA256"?: string;
-                    /** @description sha-256 of the content (RFC 9530 structured field, base64). */
-                    "Repr-Digest"?: string;
-                    /** @description The SHA-256 (hex), quoted. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
