@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { InvalidInputError } from '../../src/common/errors';
 import type { ImageSplit } from '../../src/datasets/formats/types';
 import { Rng } from '../../src/search/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
@@ -110,6 +111,22 @@ describe('NSS search loop', () => {
 
   before(async () => {
     await selectBackend({ force: 'wasm' });
+  });
+
+  test('bad options and an unreachable FLOPs target are 4xx errors naming the field', () => {
+    const field = (o: Partial<NssSearchOptions>): string | undefined => {
+      try {
+        new NssSearchRun(data, base(o)).dispose();
+      } catch (e) {
+        return e instanceof InvalidInputError ? e.violations[0].field : `not an InvalidInputError: ${String(e)}`;
+      }
+      return undefined;
+    };
+    assert.equal(field({ flopsTarget: 1000 }), 'flopsTarget');
+    assert.equal(field({ flopsTarget: 1e9 }), 'flopsTarget');
+    assert.equal(field({ epochs: 0 }), 'epochs');
+    assert.equal(field({ warmupFraction: 1 }), 'warmupFraction');
+    assert.equal(field({ lambda: -1 }), 'lambda');
   });
 
   test('warm-up trains weights only, starting with every channel and block enabled; then Theta is updated', async () => {
