@@ -16,12 +16,11 @@
  * The state (step, RNG, Theta, Adam moments, weights, momentum, BN statistics, per-epoch records) is a plain
  * serialisable checkpoint; a resumed run continues bit-identically (batches are pure functions of (epoch, batch)).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { InvalidInputError, violation } from '../../../common/errors';
 import type { ImageSplit } from '../../../datasets/formats/types';
 import { BatchStream, ImageSource, asSource, trainValidStreams } from '../../../datasets/pipeline';
 import { Rng, RngState } from '../../../search/common/rng';
-import { Sgd, crossEntropy, exportState, importState, learningRate } from '../../../trainer/nb201/train-loop';
+import { Sgd, exportState, importState, learningRate } from '../../../trainer/nb201/train-loop';
 import { EliteSelection, selectEliteSpace } from '../science/elite';
 import { archFlops } from '../science/cost';
 import { FlopsRelaxation, RelaxedFlops, checkFlopsTarget, flopsLoss, flopsLossGradient } from '../science/flops-loss';
@@ -45,7 +44,7 @@ import {
   thetaGradient,
   thetaProbabilities,
 } from '../science/theta';
-import { NssSupernet, RangeCandidates } from './supernet';
+import { NssSupernet, RangeCandidates, relaxedTaskGradient } from './supernet';
 
 export interface NssSearchOptions {
   space: ExpandedSearchSpace;
@@ -318,21 +317,7 @@ export class NssSearchRun {
 
   /** L_task on a validation batch through the relaxation and its gradient in the hard one-hots y. */
   private taskGradient(batch: { x: Float32Array; y: Int32Array; shape: [number, number, number, number] }, y: Theta, cand: RangeCandidates): { loss: number; dy: Theta } {
-    const nd = y.depth.map((r) => r.length);
-    const flat = [...y.depth, ...y.width].map((r) => tf.tensor1d(r));
-    try {
-      const out = tf.tidy(() => {
-        const x = tf.tensor4d(batch.x, batch.shape);
-        const onehot = tf.oneHot(tf.tensor1d(batch.y, 'int32'), this.net.numClasses);
-        const f = (...ys: tf.Tensor[]): tf.Scalar =>
-          crossEntropy(onehot, this.net.relaxedLogits(x, { depth: ys.slice(0, NSS_STAGES) as tf.Tensor1D[], width: ys.slice(NSS_STAGES) as tf.Tensor1D[] }, cand), 0);
-        const { value, grads } = tf.valueAndGrads(f)(flat);
-        return { loss: value.dataSync()[0], g: grads.map((t) => Array.from(t.dataSync())) };
-      });
-      return { loss: out.loss, dy: { depth: out.g.slice(0, NSS_STAGES).map((r, i) => r.slice(0, nd[i])), width: out.g.slice(NSS_STAGES) } };
-    } finally {
-      tf.dispose(flat);
-    }
+    return relaxedTaskGradient(this.net, batch, y, cand);
   }
 
   /** The serialisable state (deep copies). */
