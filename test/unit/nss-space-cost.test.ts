@@ -11,10 +11,12 @@ import {
   SpaceFlops,
   archCount,
   archFlops,
+  closestOfN,
   expandedSearchSpace,
   networkCost,
   networkLayers,
   sampleArch,
+  sampleUntilWithin,
   samplesToMeet,
   spaceCount,
   spaceOf,
@@ -144,5 +146,36 @@ describe('NSS exact space statistics', () => {
     assert.equal(r.p, within / f.length);
     assert.equal(r.expectedSamples, f.length / within);
     assert.equal(samplesToMeet(TINY, space, f[0] / 2).expectedSamples, Infinity);
+  });
+});
+
+describe('NSS search inside a space (Sec. 4.3 procedures)', () => {
+  test('sampleUntilWithin: the first draw within +-10 %, after 1/p draws on average', () => {
+    const space = wholeSpace(TINY);
+    const sf = new SpaceFlops(TINY, space);
+    const target = sf.min + 0.3 * (sf.max - sf.min);
+    const expected = samplesToMeet(TINY, sf, target).expectedSamples;
+    const rng = Rng.fromSeed(21);
+    let total = 0;
+    const runs = 3000;
+    for (let k = 0; k < runs; k++) {
+      const r = sampleUntilWithin(TINY, space, target, rng);
+      assert.ok(r !== null && r.deviation <= 0.1 && r.flops === archFlops(TINY, r.arch));
+      total += r.samples;
+    }
+    // geometric with mean 1/p: the standard error of the mean is sqrt(1-p)/p/sqrt(runs)
+    const se = Math.sqrt(1 - 1 / expected) * expected / Math.sqrt(runs);
+    assert.ok(Math.abs(total / runs - expected) < 4 * se, `${total / runs} vs ${expected}`);
+    assert.equal(sampleUntilWithin(TINY, space, sf.min / 3, rng, 50), null);
+  });
+
+  test('closestOfN keeps the closest of its n draws', () => {
+    const space = wholeSpace(TINY);
+    const target = 2e5;
+    const r = closestOfN(TINY, space, target, 5, Rng.fromSeed(8));
+    const again = Rng.fromSeed(8);
+    const devs = Array.from({ length: 5 }, () => Math.abs(archFlops(TINY, sampleArch(space, again)) / target - 1));
+    assert.equal(r.deviation, Math.min(...devs));
+    assert.equal(r.samples, 5);
   });
 });

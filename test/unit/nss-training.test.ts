@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { InvalidInputError } from '../../src/common/errors';
 import type { ImageSplit } from '../../src/datasets/formats/types';
 import { Rng } from '../../src/search/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { ExpandedSearchSpace, RelaxedFlops, flopsLoss, initialTheta, networkCost, oneHot, thetaProbabilities } from '../../src/methods/nss/science';
 import { NssCheckpoint, NssSearchOptions, NssSearchRun, NSS_SEARCH_DEFAULTS } from '../../src/methods/nss/training/runner';
 import { evaluateArchs, runNssSearch } from '../../src/methods/nss/training/search';
-import { NssSupernet, RangeCandidates, archLogits } from '../../src/methods/nss/training/supernet';
+import { NssSupernet, RangeCandidates, archLogits, relaxedLogits, relaxedTaskGradient } from '../../src/methods/nss/training/supernet';
 
 /** d_max 4 (ranges 1-2, 3-4), w_max 20 (ranges 1-5, 6-10, 11-15, 16-20): w = 16 in stage 1 has the identity shortcut. */
 const SPACE: ExpandedSearchSpace = { name: 'custom', dMax: 4, wMax: 20, depthsPerSpace: 2, widthsPerSpace: 5, inputShape: [8, 8, 3], numClasses: 3, stemWidth: 16 };
@@ -79,6 +80,33 @@ describe('NSS supernet', () => {
     net.dispose();
   });
 
+  test('dL_task/dy of the relaxation matches finite differences in y, depth and width entries in their places', () => {
+    const net = new NssSupernet(SPACE, 4);
+    const r = Rng.fromSeed(12);
+    const batch = { x: Float32Array.from({ length: 4 * 192 }, () => r.next() * 2 - 1), y: Int32Array.from([0, 1, 2, 1]), shape: [4, 8, 8, 3] as [number, number, number, number] };
+    const cand: RangeCandidates = { depth: [[1, 4], [2, 3], [2, 4]], width: [[4, 7, 13, 16], [3, 9, 12, 20], [5, 6, 15, 18]] };
+    const y = { depth: [[0.3, 0.7], [0.6, 0.4], [0.5, 0.5]], width: [[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1], [0.25, 0.25, 0.25, 0.25]] };
+    const { loss, dy } = relaxedTaskGradient(net, batch, y, cand);
+    const lossAt = (yy: typeof y): number =>
+      tf.tidy(() => {
+        const logits = relaxedLogits(tf.tensor4d(batch.x, batch.shape), SPACE, yTensors(yy), cand, (n) => net.variable(n));
+        return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(batch.y, 'int32'), 3), logits).dataSync()[0];
+      });
+    assert.ok(Math.abs(lossAt(y) - loss) < 1e-5);
+    // central differences in float32 over a piecewise-linear (ReLU) function: h = 3e-3 (1e-3 is float32 noise and
+    // ReLU kinks: one entry off by 18 %; 1e-2 crosses kinks: one off by 12 %); deterministic data and weights
+    const h = 3e-3;
+    for (const [part, i, k] of [['depth', 0, 1], ['depth', 2, 0], ['width', 0, 3], ['width', 1, 0], ['width', 2, 2]] as const) {
+      const up = JSON.parse(JSON.stringify(y));
+      const dn = JSON.parse(JSON.stringify(y));
+      up[part][i][k] += h;
+      dn[part][i][k] -= h;
+      const fd = (lossAt(up) - lossAt(dn)) / (2 * h);
+      assert.ok(Math.abs(fd - dy[part][i][k]) < 0.05 * Math.abs(fd) + 2e-3, `${part}[${i}][${k}]: fd ${fd} vs ${dy[part][i][k]}`);
+    }
+    net.dispose();
+  });
+
   test('eval-mode forward of the supernet uses the masked BN running statistics of the slice', () => {
     const net = new NssSupernet(SPACE, 3);
     net.set({ depths: [1, 1, 1], widths: [4, 5, 6] });
@@ -110,6 +138,22 @@ describe('NSS search loop', () => {
 
   before(async () => {
     await selectBackend({ force: 'wasm' });
+  });
+
+  test('bad options and an unreachable FLOPs target are 4xx errors naming the field', () => {
+    const field = (o: Partial<NssSearchOptions>): string | undefined => {
+      try {
+        new NssSearchRun(data, base(o)).dispose();
+      } catch (e) {
+        return e instanceof InvalidInputError ? e.violations[0].field : `not an InvalidInputError: ${String(e)}`;
+      }
+      return undefined;
+    };
+    assert.equal(field({ flopsTarget: 1000 }), 'flopsTarget');
+    assert.equal(field({ flopsTarget: 1e9 }), 'flopsTarget');
+    assert.equal(field({ epochs: 0 }), 'epochs');
+    assert.equal(field({ warmupFraction: 1 }), 'warmupFraction');
+    assert.equal(field({ lambda: -1 }), 'lambda');
   });
 
   test('warm-up trains weights only, starting with every channel and block enabled; then Theta is updated', async () => {

@@ -5,3 +5,4 @@ export * from './flops-distribution';
 export * from './theta';
 export * from './flops-loss';
 export * from './elite';
+export * from './nas-in-space';

@@ -16,13 +16,14 @@
  * The state (step, RNG, Theta, Adam moments, weights, momentum, BN statistics, per-epoch records) is a plain
  * serialisable checkpoint; a resumed run continues bit-identically (batches are pure functions of (epoch, batch)).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { InvalidInputError, violation } from '../../../common/errors';
 import type { ImageSplit } from '../../../datasets/formats/types';
 import { BatchStream, ImageSource, asSource, trainValidStreams } from '../../../datasets/pipeline';
 import { Rng, RngState } from '../../../search/common/rng';
-import { Sgd, crossEntropy, exportState, importState, learningRate } from '../../../trainer/nb201/train-loop';
+import { Sgd, exportState, importState, learningRate } from '../../../trainer/nb201/train-loop';
 import { EliteSelection, selectEliteSpace } from '../science/elite';
-import { FlopsRelaxation, RelaxedFlops, flopsLoss, flopsLossGradient } from '../science/flops-loss';
+import { archFlops } from '../science/cost';
+import { FlopsRelaxation, RelaxedFlops, checkFlopsTarget, flopsLoss, flopsLossGradient } from '../science/flops-loss';
 import { ExpandedSearchSpace, NSS_STAGES, NssArch, depthRange, depthRangeCount, widthRange, widthRangeCount } from '../science/space';
 import {
   AdamOptions,
@@ -43,7 +44,7 @@ import {
   thetaGradient,
   thetaProbabilities,
 } from '../science/theta';
-import { NssSupernet, RangeCandidates } from './supernet';
+import { NssSupernet, RangeCandidates, relaxedTaskGradient } from './supernet';
 
 export interface NssSearchOptions {
   space: ExpandedSearchSpace;
@@ -139,6 +140,29 @@ export interface NssSearchResult {
   steps: number;
 }
 
+/**
+ * Throws InvalidInputError naming every bad field of the options, and on `flopsTarget` when no network of the space
+ * is within +-10 % of it (FLOPs grow with every depth and width, so the extremes are the all-1 and all-max networks).
+ */
+export function validateSearchOptions(o: NssSearchOptions): void {
+  const bad: Array<[string, string]> = [];
+  const int = (v: number, lo: number): boolean => Number.isInteger(v) && v >= lo;
+  if (!int(o.epochs, 1)) bad.push(['epochs', 'epochs must be an integer >= 1']);
+  if (!int(o.batchSize, 1)) bad.push(['batchSize', 'batchSize must be an integer >= 1']);
+  if (!(Number.isFinite(o.lambda) && o.lambda >= 0)) bad.push(['lambda', 'lambda must be a number >= 0']);
+  if (!(o.warmupFraction >= 0 && o.warmupFraction < 1)) bad.push(['warmupFraction', 'warmupFraction must be in [0, 1)']);
+  if (!int(o.eliteSamples, 1)) bad.push(['eliteSamples', 'eliteSamples (n) must be an integer >= 1']);
+  if (!(o.validFraction > 0 && o.validFraction < 1)) bad.push(['validFraction', 'validFraction must be in (0, 1)']);
+  if (!(o.weightLr > 0 && o.thetaAdam.lr > 0)) bad.push(['lr', 'learning rates must be > 0']);
+  if (!(o.tauStart > 0 && o.tauEnd > 0)) bad.push(['tau', 'temperatures must be > 0']);
+  if (o.flopsRelaxation !== 'soft' && o.flopsRelaxation !== 'straight-through') bad.push(['flopsRelaxation', "flopsRelaxation must be 'soft' or 'straight-through'"]);
+  if (bad.length) throw new InvalidInputError(bad.map((b) => b[1]).join('; '), bad.map(([f, m]) => violation(f, 'range', m)));
+  const s = o.space;
+  const min = archFlops(s, { depths: [1, 1, 1], widths: [1, 1, 1] });
+  const max = archFlops(s, { depths: [s.dMax, s.dMax, s.dMax], widths: [s.wMax, s.wMax, s.wMax] });
+  checkFlopsTarget(o.flopsTarget, min, max, 'flopsTarget');
+}
+
 const emptyAcc = (): NssRunState['acc'] => ({ n: 0, trainLoss: 0, validLoss: 0, validN: 0, spaceFlops: 0, flopsLoss: 0, tau: 0 });
 
 export class NssSearchRun {
@@ -158,6 +182,7 @@ export class NssSearchRun {
     resume?: NssCheckpoint,
   ) {
     const o = options;
+    validateSearchOptions(o);
     const source = asSource(data);
     const streams = trainValidStreams(source, { validFraction: o.validFraction, seed: o.seed, batchSize: o.batchSize });
     if (!streams.valid) throw new RangeError('validFraction leaves no validation images');
@@ -292,21 +317,7 @@ export class NssSearchRun {
 
   /** L_task on a validation batch through the relaxation and its gradient in the hard one-hots y. */
   private taskGradient(batch: { x: Float32Array; y: Int32Array; shape: [number, number, number, number] }, y: Theta, cand: RangeCandidates): { loss: number; dy: Theta } {
-    const nd = y.depth.map((r) => r.length);
-    const flat = [...y.depth, ...y.width].map((r) => tf.tensor1d(r));
-    try {
-      const out = tf.tidy(() => {
-        const x = tf.tensor4d(batch.x, batch.shape);
-        const onehot = tf.oneHot(tf.tensor1d(batch.y, 'int32'), this.net.numClasses);
-        const f = (...ys: tf.Tensor[]): tf.Scalar =>
-          crossEntropy(onehot, this.net.relaxedLogits(x, { depth: ys.slice(0, NSS_STAGES) as tf.Tensor1D[], width: ys.slice(NSS_STAGES) as tf.Tensor1D[] }, cand), 0);
-        const { value, grads } = tf.valueAndGrads(f)(flat);
-        return { loss: value.dataSync()[0], g: grads.map((t) => Array.from(t.dataSync())) };
-      });
-      return { loss: out.loss, dy: { depth: out.g.slice(0, NSS_STAGES).map((r, i) => r.slice(0, nd[i])), width: out.g.slice(NSS_STAGES) } };
-    } finally {
-      tf.dispose(flat);
-    }
+    return relaxedTaskGradient(this.net, batch, y, cand);
   }
 
   /** The serialisable state (deep copies). */

@@ -19,7 +19,9 @@ import type { NamedVariable } from '../../../trainer/engine/network';
 import { BN_MOMENTUM } from '../../../trainer/nb201/forward';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';
 import { BnMode, MaskedBatchNorm, WeightLookup, maskedConv2d } from '../../../trainer/supernet/masked';
+import { crossEntropy } from '../../../trainer/nb201/train-loop';
 import { ExpandedSearchSpace, NSS_STAGES, NSS_STRIDES, NssArch, needsProjection, validateArch, validateSpace } from '../science/space';
+import type { Theta } from '../science/theta';
 
 /** Per stage and per range: the depth and width candidate drawn in that range (the relaxation's alternatives). */
 export interface RangeCandidates {
@@ -205,5 +207,31 @@ export function validateCandidates(s: ExpandedSearchSpace, c: RangeCandidates): 
     c.width[i].forEach((w, k) => {
       if (!(w >= k * s.widthsPerSpace + 1 && w <= (k + 1) * s.widthsPerSpace)) throw new RangeError(`width candidate ${w} of stage ${i + 1} is outside range ${k}`);
     });
+  }
+}
+
+/**
+ * Mean cross-entropy of the relaxation on a batch at weights y (one-hot or relaxed, shaped like Theta) and its
+ * gradient dL_task/dy (autograd through the masks and the depth mixture).
+ */
+export function relaxedTaskGradient(
+  net: NssSupernet,
+  batch: { x: Float32Array; y: Int32Array; shape: [number, number, number, number] },
+  y: Theta,
+  cand: RangeCandidates,
+): { loss: number; dy: Theta } {
+  const flat = [...y.depth, ...y.width].map((r) => tf.tensor1d(r));
+  try {
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, batch.shape);
+      const onehot = tf.oneHot(tf.tensor1d(batch.y, 'int32'), net.numClasses);
+      const f = (...ys: tf.Tensor[]): tf.Scalar =>
+        crossEntropy(onehot, net.relaxedLogits(x, { depth: ys.slice(0, NSS_STAGES) as tf.Tensor1D[], width: ys.slice(NSS_STAGES) as tf.Tensor1D[] }, cand), 0);
+      const { value, grads } = tf.valueAndGrads(f)(flat);
+      return { loss: value.dataSync()[0], g: grads.map((t) => Array.from(t.dataSync())) };
+    });
+    return { loss: out.loss, dy: { depth: out.g.slice(0, NSS_STAGES), width: out.g.slice(NSS_STAGES) } };
+  } finally {
+    tf.dispose(flat);
   }
 }
