@@ -9,7 +9,9 @@ import type { ImageSplit } from '../../src/datasets/formats';
 import { ALG2_DEFAULTS } from '../../src/methods/conet/science/alg2';
 import { newChannels } from '../../src/methods/conet/science/alg2';
 import { ResNetNetwork, ResNetPreset, measuredLayers, resnetCost, resnetLayout, resnetParamCount, resnetSpec } from '../../src/methods/conet/training/resnet-preset';
-import { ConetContext, ConetRunState, runConet, runTrial, startRun } from '../../src/methods/conet/training/trial-runner';
+import * as tf from '@tensorflow/tfjs-core';
+import { UnprocessableError } from '../../src/common/errors';
+import { ConetContext, ConetRunState, measureNetwork, runConet, runTrial, startRun } from '../../src/methods/conet/training/trial-runner';
 import { Rng } from '../../src/search/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
@@ -80,6 +82,18 @@ describe('CONet trials (wasm)', () => {
       // stem conv MACs: 8x8 output, 3x3 kernel, 3 -> its group's channels
       const stem = sizes.get(layout.assignment.edgeOutput.stem)!;
       assert.ok(cost.macs > 8 * 8 * 9 * 3 * stem);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  test('a diverged layer (non-finite weights) fails the measurement with a 422 naming lr', () => {
+    const spec = resnetSpec(preset);
+    const net = spec.build(spec.initialSizes, 2);
+    try {
+      const k = net.kernel('s1.b0.conv2');
+      k.assign(tf.fill(k.shape, NaN));
+      assert.throws(() => measureNetwork(net, spec.measured), (e: UnprocessableError) => e.status === 422 && e.violations[0].field === 'lr');
     } finally {
       net.dispose();
     }

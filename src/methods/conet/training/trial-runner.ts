@@ -6,6 +6,7 @@
 // (state, options, data), so a run resumed from the state saved after trial t continues exactly as an
 // uninterrupted one. Weights of the next trial restart from a fresh seeded initialisation (Alg. 2 line 15
 // "Instantiate model with new channels"); transplanting weights is not implemented here.
+import { UnprocessableError, violation } from '../../../common/errors';
 import type { BatchStream } from '../../../datasets/pipeline';
 import { Sgd, learningRate } from '../../../trainer/nb201/train-loop';
 import { Alg2Params, GroupDecision, LayerTrialMetrics, SearchState, decideTrial, initialState } from '../science/alg2';
@@ -84,7 +85,12 @@ function record(layer: string, group: number, m: LayerMetrics): LayerEpochRecord
 export function measureNetwork(net: ConetNetwork, measured: ConetNetworkSpec['measured'], evbmf: EvbmfOptions = {}): LayerEpochRecord[] {
   return measured.map(({ name, group }) => {
     const k = net.kernel(name);
-    return record(name, group, layerMetrics(k.dataSync(), k.shape as unknown as KernelShape, evbmf));
+    const values = k.dataSync();
+    // deterministic training: a retry would diverge again, so this fails the job for good (a DomainError)
+    if (!values.every(Number.isFinite)) {
+      throw new UnprocessableError(`training diverged: layer ${name} has non-finite weights`, [violation('lr', 'converges', 'training diverged; lower the learning rate')]);
+    }
+    return record(name, group, layerMetrics(values, k.shape as unknown as KernelShape, evbmf));
   });
 }
 
