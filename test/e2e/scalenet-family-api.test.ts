@@ -138,7 +138,7 @@ describe('scalenet-family jobs (real API, worker, PostgreSQL, trainer process)',
 
   test('builtin dataset: a family S0..S5 with artefacts; progress over SSE', async () => {
     const { result, progress } = await runJob({ ...TINY, dataset: 'cifar10-subset' });
-    assert.ok(progress.some((p) => p.phase === 'scalenet' && p.mceaPhase !== undefined), 'MCEA progress');
+    assert.ok(progress.some((p) => p.mceaPhase !== undefined), 'MCEA progress');
     assert.ok(progress.some((p) => typeof p.loss === 'number'), 'training progress with a loss');
     checkFamily(result, 1);
     const sn = result.supernet as Json;

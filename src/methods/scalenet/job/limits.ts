@@ -22,7 +22,7 @@ export const SCALENET_FAMILY_DEFAULTS = {
   budgetMode: 'band',
   generaliseTo: 5,
   checkpointEvery: 50,
-  progressEvery: 5,
+  progressEvery: 1,
   /** MCEA of appendix A. */
   T: 8,
   K: 20,

@@ -23,7 +23,7 @@ export class ScaleNetFamilyMemberDto {
   @ApiProperty() w!: number;
   @ApiProperty() r!: number;
   @ApiProperty({ type: [Number], description: 'Blocks per MBConv stage (Eq. 28)' }) blocksPerStage!: number[];
-  @ApiProperty({ type: 'array', items: { type: 'array', items: { $ref: '#/components/schemas/ScaleNetBlockDto' } }, description: 'Blocks of each stage' })
+  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'object', properties: { expand: { type: 'integer' }, kernel: { type: 'integer' }, se: { type: 'boolean' } }, required: ['expand', 'kernel', 'se'] } }, description: 'Blocks of each stage' })
   blocks!: ScaleNetBlockDto[][];
   @ApiProperty({ type: ScaleNetChannelsDto }) channels!: ScaleNetChannelsDto;
   @ApiProperty({ description: 'Input resolution (Eq. 30)' }) resolution!: number;

@@ -35,8 +35,6 @@ import { ScaleNetSupernet } from './super-supernet';
 const CHECKPOINT_FORMAT = 'scalenet-family/1';
 export const SUPERNET_FILE_FORMAT = 'scalenet-supernet/1';
 export const SUPERNET_MEDIA_TYPE = 'application/vnd.nas.checkpoint';
-/** Seconds between checkpoints during the search phase (weights do not change there; only the MCEA state does). */
-const SEARCH_CHECKPOINT_SECONDS = 15;
 
 interface RunState {
   phase: 'train' | 'search';
@@ -215,7 +213,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
           message: `MCEA ${s.phase} t=${s.t}/${input.T}${s.phase === 'base' ? ` generation ${s.gen}/${input.N}` : ` stage ${s.stage}`}: ${s.evaluations} evaluations`,
           detail: { phase: 'search', mceaPhase: s.phase, t: s.t, gen: s.gen, evaluations: s.evaluations, strategies: s.strategies },
         });
-        if ((performance.now() - lastCheckpoint) / 1000 >= SEARCH_CHECKPOINT_SECONDS || s.phase === 'done') {
+        if ((performance.now() - lastCheckpoint) / 1000 >= (input.searchCheckpointSeconds ?? 15) || s.phase === 'done') {
           await checkpoint();
           lastCheckpoint = performance.now();
         }

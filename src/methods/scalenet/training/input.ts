@@ -44,6 +44,8 @@ export interface ScaleNetFamilyInput {
   /** Where to write the family JSON (the job turns it into a `model-family` artefact); null = do not write. */
   exportFamily: string | null;
   checkpointEvery: number;
+  /** Seconds between checkpoints of the search phase (its weights do not change, only the MCEA state). */
+  searchCheckpointSeconds?: number;
   progressEvery: number;
 }
 
@@ -119,6 +121,7 @@ export function parseScaleNetFamilyInput(raw: unknown): ScaleNetFamilyInput {
     exportSupernet: optionalPath(o, 'exportSupernet', out),
     exportFamily: optionalPath(o, 'exportFamily', out),
     checkpointEvery: numberField(o, 'checkpointEvery', { int: true, min: 1, max: 1_000_000 }, out, D.checkpointEvery),
+    searchCheckpointSeconds: numberField(o, 'searchCheckpointSeconds', { min: 0, max: 3600 }, out, 15),
     progressEvery: numberField(o, 'progressEvery', { int: true, min: 1, max: 1_000_000 }, out, D.progressEvery),
   };
   if (out.length) throw new InvalidInputError(`invalid scalenet-family input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);
