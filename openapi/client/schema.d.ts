@@ -1625,6 +1625,12 @@ export interface components {
              */
             generaliseTo: number;
             /**
+             * @description Fit that extends the family beyond M: Eq. 9 (exponential, the paper), Eq. 23 (linear) or Eq. 26 (quadratic); all three fits are reported. With M = 1 only the linear fit is identifiable.
+             * @default exponential
+             * @enum {string}
+             */
+            generalisation: "exponential" | "linear" | "quadratic";
+            /**
              * @description MCEA iterations (appendix A: 8).
              * @default 8
              */

@@ -21,6 +21,8 @@ export const SCALENET_FAMILY_DEFAULTS = {
   tolerance: 0.15,
   budgetMode: 'band',
   generaliseTo: 5,
+  /** Eq. 9 (the paper's); Eq. 23 and Eq. 26 are the alternatives of appendix C. */
+  generalisation: 'exponential',
   checkpointEvery: 50,
   progressEvery: 1,
   /** MCEA of appendix A. */
@@ -52,3 +54,4 @@ export const SCALENET_FAMILY_LIMITS = {
 
 export const SCALENET_SAMPLERS = ['hss', 'uniform'] as const;
 export const SCALENET_BUDGET_MODES = ['band', 'max'] as const;
+export const SCALENET_GENERALISATIONS = ['exponential', 'linear', 'quadratic'] as const;

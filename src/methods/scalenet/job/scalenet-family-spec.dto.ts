@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { SCALENET_BUDGET_MODES, SCALENET_FAMILY_DEFAULTS as D, SCALENET_FAMILY_LIMITS as L, SCALENET_SAMPLERS } from './limits';
+import { SCALENET_BUDGET_MODES, SCALENET_GENERALISATIONS, SCALENET_FAMILY_DEFAULTS as D, SCALENET_FAMILY_LIMITS as L, SCALENET_SAMPLERS } from './limits';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
 // the preset names are checked by the kind (science/space.ts is the one list), so an unknown one is named there
@@ -120,6 +120,11 @@ export class ScaleNetFamilySpec {
   budgetMode?: string;
 
   @apply(int('generaliseTo', 'Largest scaling stage of the family (generalised beyond M, Eq. 9).', D.generaliseTo)) generaliseTo?: number;
+  @ApiPropertyOptional({ enum: SCALENET_GENERALISATIONS, default: D.generalisation, description: 'Fit that extends the family beyond M: Eq. 9 (exponential, the paper), Eq. 23 (linear) or Eq. 26 (quadratic); all three fits are reported. With M = 1 only the linear fit is identifiable.' })
+  @IsOptional()
+  @IsIn(SCALENET_GENERALISATIONS as unknown as string[])
+  generalisation?: string;
+
   @apply(int('T', 'MCEA iterations (appendix A: 8).', D.T)) T?: number;
   @apply(int('K', 'MCEA random base models for S_j^(0) (appendix A: 20).', D.K)) K?: number;
   @apply(int('P', 'NSGA-II population (appendix A: 50).', D.P)) P?: number;

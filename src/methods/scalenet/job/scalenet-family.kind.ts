@@ -56,6 +56,7 @@ export function scaleNetInput(spec: ScaleNetFamilySpec, dataset: TaskInput['data
     tolerance: spec.tolerance ?? D.tolerance,
     budgetMode: (spec.budgetMode ?? D.budgetMode) as BudgetMode,
     generaliseTo: spec.generaliseTo ?? D.generaliseTo,
+    generalisation: (spec.generalisation ?? D.generalisation) as TaskInput['generalisation'],
     T: spec.T ?? D.T,
     K: spec.K ?? D.K,
     P: spec.P ?? D.P,
@@ -65,9 +66,6 @@ export function scaleNetInput(spec: ScaleNetFamilySpec, dataset: TaskInput['data
   };
   if (spec.maxTrainImages !== undefined) input.maxTrainImages = spec.maxTrainImages;
   familyProblem(input, 'spec.');
-  if (input.budgets === null && input.preset === 'paper' && input.f0Samples > 20_000) {
-    // fine: the paper preset's Monte Carlo runs in the trainer process, not here
-  }
   return input;
 }
 

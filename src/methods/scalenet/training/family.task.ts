@@ -224,13 +224,14 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
 
     // 3. generalisation and the family table
     const kinds: GeneralisationKind[] = input.M >= 2 ? ['exponential', 'linear', 'quadratic'] : ['linear'];
-    if (input.M < 2) notes.push('M = 1: Eq. 9 and Eq. 26 have two free parameters per dimension and need M >= 2; the family is generalised by Eq. 23 (linear).');
+    const chosen: GeneralisationKind = kinds.includes(input.generalisation) ? input.generalisation : 'linear';
+    if (chosen !== input.generalisation) notes.push(`M = ${input.M}: Eq. 9 and Eq. 26 have two free parameters per dimension and need M >= 2; the family is generalised by Eq. 23 (linear).`);
     const fits: Partial<Record<GeneralisationKind, Generalisation['fits']>> = {};
     let primary: Generalisation | null = null;
     for (const k of kinds) {
       const g = generalise(mres.strategies, k, Math.max(input.generaliseTo, input.M));
       fits[k] = g.fits;
-      if (!primary) primary = g;
+      if (k === chosen) primary = g;
     }
     const gen = primary as Generalisation;
     const f0 = st.budgets[0];

@@ -2,9 +2,10 @@
 import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
 import { DatasetRef, parseDatasetRef } from '../../../datasets/dataset-ref';
 import { InputObject, numberField } from '../../../trainer/tasks/input-checks';
-import { SCALENET_BUDGET_MODES, SCALENET_FAMILY_DEFAULTS as D, SCALENET_FAMILY_LIMITS as L, SCALENET_SAMPLERS } from '../job/limits';
+import { SCALENET_BUDGET_MODES, SCALENET_GENERALISATIONS, SCALENET_FAMILY_DEFAULTS as D, SCALENET_FAMILY_LIMITS as L, SCALENET_SAMPLERS } from '../job/limits';
 import type { BudgetMode } from '../science/mcea';
 import type { SamplerKind } from '../science/hss';
+import type { GeneralisationKind } from '../science/generalise';
 import { PRESETS, PresetName } from '../science/space';
 
 export interface ScaleNetFamilyInput {
@@ -33,6 +34,8 @@ export interface ScaleNetFamilyInput {
   tolerance: number;
   budgetMode: BudgetMode;
   generaliseTo: number;
+  /** Fit used to extend the family beyond M (all three are reported). */
+  generalisation: GeneralisationKind;
   T: number;
   K: number;
   P: number;
@@ -79,6 +82,8 @@ export function parseScaleNetFamilyInput(raw: unknown): ScaleNetFamilyInput {
   if (!(SCALENET_SAMPLERS as readonly unknown[]).includes(sampler)) out.push(violation('input.sampler', 'isIn', `sampler must be one of ${SCALENET_SAMPLERS.join(', ')}`));
   const budgetMode = (o.budgetMode ?? D.budgetMode) as BudgetMode;
   if (!(SCALENET_BUDGET_MODES as readonly unknown[]).includes(budgetMode)) out.push(violation('input.budgetMode', 'isIn', `budgetMode must be one of ${SCALENET_BUDGET_MODES.join(', ')}`));
+  const generalisation = (o.generalisation ?? D.generalisation) as GeneralisationKind;
+  if (!(SCALENET_GENERALISATIONS as readonly unknown[]).includes(generalisation)) out.push(violation('input.generalisation', 'isIn', `generalisation must be one of ${SCALENET_GENERALISATIONS.join(', ')}`));
   let budgets: ScaleNetFamilyInput['budgets'] = null;
   if (o.budgets !== undefined && o.budgets !== null) {
     const b = o.budgets as InputObject;
@@ -113,6 +118,7 @@ export function parseScaleNetFamilyInput(raw: unknown): ScaleNetFamilyInput {
     tolerance: numberField(o, 'tolerance', L.tolerance, out, D.tolerance),
     budgetMode,
     generaliseTo: int('generaliseTo', D.generaliseTo),
+    generalisation,
     T: int('T', D.T),
     K: int('K', D.K),
     P: int('P', D.P),
