@@ -1625,6 +1625,243 @@ export interface components {
             /** @description What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison */
             evidence: components["schemas"]["EvidenceDto"];
         };
+        ScaleNetBudgetsSpec: {
+            /**
+             * @description Base budget f0 in multiply-adds; f_j = 2^j f0 (Sec. 3.1).
+             * @example 2000000
+             */
+            f0?: number;
+            /** @description Budgets f_0..f_M in multiply-adds (M + 1 increasing entries). */
+            list?: number[];
+        };
+        ScaleNetFamilySpec: {
+            /**
+             * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded.
+             * @example cifar10-subset
+             */
+            dataset: string;
+            /**
+             * @description Search-space preset: `small` (32x32, trainable on CPU) or `paper` (Table 6, 224x224).
+             * @default small
+             * @example small
+             */
+            preset: string;
+            /**
+             * @description Maximum searched scaling stage M (Table 7 has rows 0..3).
+             * @default 3
+             */
+            M: number;
+            /** @description FLOPs budgets; default: f0 by Monte Carlo over f0Samples base paths (appendix A), f_j = 2^j f0. */
+            budgets?: components["schemas"]["ScaleNetBudgetsSpec"];
+            /**
+             * @description Path sampler of supernet training: HSS (Eq. 1-2) or uniform (ablation).
+             * @default hss
+             * @enum {string}
+             */
+            sampler: "hss" | "uniform";
+            /** @description HSS stage weights eta_0..eta_M (Eq. 2), summing to 1. Default equal. */
+            eta?: number[];
+            /** @description Stage weights pi_1..pi_M of Eq. 4, summing to 1. Default equal. */
+            pi?: number[];
+            /**
+             * @description Super-supernet training epochs.
+             * @default 1
+             */
+            epochs: number;
+            /**
+             * @description Images per SGD step.
+             * @default 32
+             */
+            batchSize: number;
+            /**
+             * @description Peak learning rate (cosine schedule with linear warm-up).
+             * @default 0.05
+             */
+            lr: number;
+            /**
+             * @description Warm-up length in epochs (fractions allowed).
+             * @default 0.1
+             */
+            warmupEpochs: number;
+            /**
+             * @description Seed of initialisation, sampling, split and MCEA.
+             * @default 0
+             */
+            seed: number;
+            /** @description Use only the first N training images (a held-out split is taken from them). Default: all. */
+            maxTrainImages: number;
+            /**
+             * @description Held-out images each path is evaluated on.
+             * @default 128
+             */
+            evalImages: number;
+            /**
+             * @description Training batches for the BN recalibration of each evaluated path.
+             * @default 2
+             */
+            recalBatches: number;
+            /**
+             * @description Monte Carlo base paths for f0 when no budget is given (appendix A: about 100,000).
+             * @default 100000
+             */
+            f0Samples: number;
+            /**
+             * @description Relative half-width of the budget band |FLOPs - f_j| <= tolerance f_j.
+             * @default 0.15
+             */
+            tolerance: number;
+            /**
+             * @description `band`: FLOPs within tolerance of f_j; `max`: FLOPs <= f_j.
+             * @default band
+             * @enum {string}
+             */
+            budgetMode: "band" | "max";
+            /**
+             * @description Largest scaling stage of the family (generalised beyond M, Eq. 9).
+             * @default 5
+             */
+            generaliseTo: number;
+            /**
+             * @description Fit that extends the family beyond M: Eq. 9 (exponential, the paper), Eq. 23 (linear) or Eq. 26 (quadratic); all three fits are reported. With M = 1 only the linear fit is identifiable.
+             * @default exponential
+             * @enum {string}
+             */
+            generalisation: "exponential" | "linear" | "quadratic";
+            /**
+             * @description MCEA iterations (appendix A: 8).
+             * @default 8
+             */
+            T: number;
+            /**
+             * @description MCEA random base models for S_j^(0) (appendix A: 20).
+             * @default 20
+             */
+            K: number;
+            /**
+             * @description NSGA-II population (appendix A: 50).
+             * @default 50
+             */
+            P: number;
+            /**
+             * @description NSGA-II generations per iteration (appendix A: 40).
+             * @default 40
+             */
+            N: number;
+            /**
+             * Format: uuid
+             * @description Id of a `supernet` artefact of an earlier scalenet-family job (same preset, M and image shape): search it without training.
+             */
+            supernet?: string;
+            /**
+             * @description Retrain each member from scratch for this many epochs. Not implemented yet: only 0 is accepted.
+             * @default 0
+             */
+            retrainEpochs: number;
+        };
+        ScaleNetChannelsDto: {
+            stem: number;
+            /** @description Output channels of MBConv stages 1..7 */
+            stages: number[];
+            /** @description Conv_out channels (not width-scaled) */
+            head: number;
+        };
+        ScaleNetFamilyMemberDto: {
+            /** @description Scaling stage j (S0 = base model) */
+            stage: number;
+            /** @enum {string} */
+            origin: "searched" | "generalised";
+            d: number;
+            w: number;
+            r: number;
+            /** @description Blocks per MBConv stage (Eq. 28) */
+            blocksPerStage: number[];
+            /** @description Blocks of each stage */
+            blocks: {
+                expand: number;
+                kernel: number;
+                se: boolean;
+            }[][];
+            channels: components["schemas"]["ScaleNetChannelsDto"];
+            /** @description Input resolution (Eq. 30) */
+            resolution: number;
+            /** @description Exact multiply-adds (the paper's FLOPs) */
+            flops: number;
+            /** @description Exact parameters (BN scale/shift included) */
+            params: number;
+            /** @description Budget f_j (2^j f0 beyond M) */
+            budget: number;
+            withinBudget: boolean;
+            /** @description Held-out accuracy by the supernet (proxy, BN recalibrated) */
+            supernetAccuracy: number | null;
+            /** @description Accuracy after retraining from scratch (when asked) */
+            retrainedAccuracy: number | null;
+        };
+        ScaleNetSearchCostDto: {
+            /** @description Wall time of the (last) attempt in the trainer process */
+            wallSeconds: number;
+            trainSeconds: number;
+            searchSeconds: number;
+            /** @description Training images seen by the super-supernet */
+            trainImages: number;
+            /** @description Images forwarded for evaluations (BN recalibration + held-out) */
+            evalImagesForwarded: number;
+            pathsEvaluated: number;
+            backend: string;
+        };
+        ScaleNetEvidenceDto: {
+            /** @enum {string} */
+            kind: "supernet-proxy";
+            /** @description Always true: supernet accuracy on a proxy dataset */
+            proxy: boolean;
+            /** @description Always true: shortened schedule */
+            shortened: boolean;
+            description: string;
+        };
+        ScaleNetArtifactsDto: {
+            /** @description The trained super-supernet (`supernet` artefact); null when reused */
+            supernet: string | null;
+            /** @description The family as JSON (`model-family` artefact) */
+            family: string | null;
+        };
+        ScaleNetFamilyResultDto: {
+            /** @description Preset (name, what it is, channels, classes, base resolution) */
+            preset: {
+                [key: string]: unknown;
+            };
+            dataset: {
+                [key: string]: unknown;
+            };
+            backend: components["schemas"]["TrainerBackendDto"];
+            /** @description Budgets f_0..f_M, their source, band mode/tolerance, the f0 Monte Carlo estimate */
+            budgets: {
+                [key: string]: unknown;
+            };
+            /** @description Searched base model alpha: blocks per stage */
+            base: {
+                [key: string]: unknown;
+            };
+            /** @description The family table S0..S_generaliseTo */
+            family: components["schemas"]["ScaleNetFamilyMemberDto"][];
+            /** @description Searched S_0..S_M, generalised S_{M+1}.., the fitted a0/a1 with residuals for Eq. 9, 23 and 26 */
+            strategies: {
+                [key: string]: unknown;
+            };
+            /** @description MCEA configuration, Eq. 4 objective, evaluations and per-iteration history */
+            mcea: {
+                [key: string]: unknown;
+            };
+            /** @description Super-supernet training: sampler, schedule, losses, images/s */
+            supernet: {
+                [key: string]: unknown;
+            };
+            searchCost: components["schemas"]["ScaleNetSearchCostDto"];
+            evidence: components["schemas"]["ScaleNetEvidenceDto"];
+            artifacts: components["schemas"]["ScaleNetArtifactsDto"];
+            resumedFrom: {
+                [key: string]: unknown;
+            } | null;
+            notes: string[];
+        };
         SeNasNb201Spec: {
             /**
              * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded. Only cifar10-subset has NAS-Bench-201 ground truth.
@@ -3025,6 +3262,157 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    Artifacts_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page (its nextCursor). */
+                cursor?: string;
+                kind?: "supernet" | "elite-space" | "model-family" | "model";
+                /** @description Only the artifacts produced by this job. */
+                jobId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactListDto"];
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: bad limit, cursor, kind or jobId. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactDto"];
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the row first, then the file. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A queued or running job uses the artifact. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_content: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content, with its media type. */
+            200: {
+                headers: {
+                    /** @description SHA-256 of the content, hex. */
+                    "X-Content-SHA256"?: string;
+                    /** @description sha-256 of the content (RFC 9530 structured field, base64). */
+                    "Repr-Digest"?: string;
+                    /** @description The SHA-256 (hex), quoted. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

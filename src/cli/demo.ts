@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     const kind = values.kind;
     const overrides = JSON.parse(values.spec) as Record<string, unknown>;
     const defaults: Record<string, unknown> =
-      kind === 'nb201-search'
+      kind === 'scalenet-family'
+        ? SCALENET_DEMO_SPEC
+        : kind === 'nb201-search'
         ? {
             algorithm: values.algorithm,
             dataset: values.dataset,
@@ -88,7 +90,37 @@ async function follow(url: string, key: string): Promise<void> {
   }
 }
 
+/**
+ * The ScaleNet demo: the `small` preset on 512 CIFAR-10-subset images, one epoch of super-supernet training, M = 2 and
+ * a shortened MCEA (T=1, K=2, P=6, N=2) instead of appendix A's T=8, K=20, P=50, N=40, so it ends in minutes on 2 cores.
+ */
+const SCALENET_DEMO_SPEC = { dataset: 'cifar10-subset', preset: 'small', M: 2, epochs: 1, batchSize: 32, maxTrainImages: 512, evalImages: 32, recalBatches: 1, f0Samples: 20000, T: 1, K: 2, P: 6, N: 2, seed: 1 };
+
+/** The family table of a scalenet-family result, one row per member. */
+function printFamily(r: Record<string, unknown>): void {
+  const fam = r.family as Array<Record<string, unknown>>;
+  const head = ['S', 'origin', 'd', 'w', 'r', 'res', 'blocks/stage', 'MFLOPs', 'budget', 'in band', 'params', 'supernet acc'];
+  const rows = fam.map((m) => [
+    `S${m.stage}`, String(m.origin), Number(m.d).toFixed(2), Number(m.w).toFixed(2), Number(m.r).toFixed(2), String(m.resolution),
+    (m.blocksPerStage as number[]).join(','), (Number(m.flops) / 1e6).toFixed(2), (Number(m.budget) / 1e6).toFixed(1), m.withinBudget ? 'yes' : 'no',
+    String(m.params), m.supernetAccuracy === null ? '-' : Number(m.supernetAccuracy).toFixed(3),
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(width[i])).join('  ');
+  log(`\nScaleNet family (${(r.preset as Record<string, unknown>).name} preset; base model blocks per stage with expand/kernel/SE: --json)`);
+  log(line(head));
+  rows.forEach((row) => log(line(row)));
+  const base = r.base as { stages: Array<Array<{ expand: number; kernel: number; se: boolean }>> };
+  log(`base model: ${base.stages.map((st) => st.map((b) => `MB${b.expand}-k${b.kernel}${b.se ? '-SE' : ''}`).join(' ')).join(' | ')}`);
+  log(`generalisation: ${JSON.stringify((r.strategies as Record<string, unknown>).kind)}; search cost: ${JSON.stringify(r.searchCost)}`);
+  log(`supernet: ${JSON.stringify(pick(r.supernet as Record<string, unknown>, ['sampler', 'epochs', 'steps', 'params', 'imagesPerSecond', 'epochLosses']))}`);
+  log(`artefacts: ${JSON.stringify(r.artifacts)}`);
+  log(`evidence: ${(r.evidence as Record<string, unknown>).description}`);
+  for (const n of (r.notes as string[]).slice(0, -1)) log(`note: ${n}`);
+}
+
 function printSummary(r: Record<string, unknown>, kind: string): void {
+  if (kind === 'scalenet-family') return printFamily(r);
   if (kind !== 'nb201-search') {
     const oneShot = ['method', 'backend', 'arch', 'supernetAccuracy', 'survivingOperators', 'benchmarkRecord', 'correlation', 'schedule', 'imagesPerSecond', 'childrenEvaluated', 'notes'];
     process.stdout.write(`\nresult (full JSON with stages, scores and children: --json):\n${JSON.stringify(pick(r, oneShot), null, 2)}\n`);

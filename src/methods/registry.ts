@@ -29,6 +29,11 @@ export const METHODS: readonly MethodEntry[] = [
     job: () => import('./se-nas/job'),
     training: () => import('./se-nas/training'),
   },
+  {
+    name: 'scalenet',
+    job: () => import('./scalenet/job'),
+    training: () => import('./scalenet/training'),
+  },
 ];
 
 /** Registers the job kinds of every method. */

@@ -6,3 +6,4 @@ export * from './budgets';
 export * from './hss';
 export * from './mcea';
 export * from './generalise';
+export * from './problem';

@@ -1,0 +1,76 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
+
+// No runtime import of the trainer engine: the API process must not load TensorFlow.js.
+
+export class ScaleNetBlockDto {
+  @ApiProperty({ description: 'Expand rate e' }) expand!: number;
+  @ApiProperty({ description: 'Depthwise kernel size' }) kernel!: number;
+  @ApiProperty({ description: 'Squeeze-and-excitation on' }) se!: boolean;
+}
+
+export class ScaleNetChannelsDto {
+  @ApiProperty() stem!: number;
+  @ApiProperty({ type: [Number], description: 'Output channels of MBConv stages 1..7' }) stages!: number[];
+  @ApiProperty({ description: 'Conv_out channels (not width-scaled)' }) head!: number;
+}
+
+/** One row of the family table. */
+export class ScaleNetFamilyMemberDto {
+  @ApiProperty({ description: 'Scaling stage j (S0 = base model)' }) stage!: number;
+  @ApiProperty({ enum: ['searched', 'generalised'] }) origin!: string;
+  @ApiProperty() d!: number;
+  @ApiProperty() w!: number;
+  @ApiProperty() r!: number;
+  @ApiProperty({ type: [Number], description: 'Blocks per MBConv stage (Eq. 28)' }) blocksPerStage!: number[];
+  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'object', properties: { expand: { type: 'integer' }, kernel: { type: 'integer' }, se: { type: 'boolean' } }, required: ['expand', 'kernel', 'se'] } }, description: 'Blocks of each stage' })
+  blocks!: ScaleNetBlockDto[][];
+  @ApiProperty({ type: ScaleNetChannelsDto }) channels!: ScaleNetChannelsDto;
+  @ApiProperty({ description: 'Input resolution (Eq. 30)' }) resolution!: number;
+  @ApiProperty({ description: 'Exact multiply-adds (the paper\'s FLOPs)' }) flops!: number;
+  @ApiProperty({ description: 'Exact parameters (BN scale/shift included)' }) params!: number;
+  @ApiProperty({ description: 'Budget f_j (2^j f0 beyond M)' }) budget!: number;
+  @ApiProperty() withinBudget!: boolean;
+  @ApiProperty({ type: Number, nullable: true, description: 'Held-out accuracy by the supernet (proxy, BN recalibrated)' }) supernetAccuracy!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Accuracy after retraining from scratch (when asked)' }) retrainedAccuracy!: number | null;
+}
+
+export class ScaleNetEvidenceDto {
+  @ApiProperty({ enum: ['supernet-proxy'] }) kind!: string;
+  @ApiProperty({ description: 'Always true: supernet accuracy on a proxy dataset' }) proxy!: boolean;
+  @ApiProperty({ description: 'Always true: shortened schedule' }) shortened!: boolean;
+  @ApiProperty() description!: string;
+}
+
+export class ScaleNetSearchCostDto {
+  @ApiProperty({ description: 'Wall time of the (last) attempt in the trainer process' }) wallSeconds!: number;
+  @ApiProperty() trainSeconds!: number;
+  @ApiProperty() searchSeconds!: number;
+  @ApiProperty({ description: 'Training images seen by the super-supernet' }) trainImages!: number;
+  @ApiProperty({ description: 'Images forwarded for evaluations (BN recalibration + held-out)' }) evalImagesForwarded!: number;
+  @ApiProperty() pathsEvaluated!: number;
+  @ApiProperty() backend!: string;
+}
+
+export class ScaleNetArtifactsDto {
+  @ApiProperty({ type: String, nullable: true, description: 'The trained super-supernet (`supernet` artefact); null when reused' }) supernet!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The family as JSON (`model-family` artefact)' }) family!: string | null;
+}
+
+/** OpenAPI description of the result of `scalenet-family` jobs. */
+export class ScaleNetFamilyResultDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Preset (name, what it is, channels, classes, base resolution)' }) preset!: object;
+  @ApiProperty({ type: 'object', additionalProperties: true }) dataset!: object;
+  @ApiProperty({ type: TrainerBackendDto }) backend!: TrainerBackendDto;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Budgets f_0..f_M, their source, band mode/tolerance, the f0 Monte Carlo estimate' }) budgets!: object;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Searched base model alpha: blocks per stage' }) base!: object;
+  @ApiProperty({ type: [ScaleNetFamilyMemberDto], description: 'The family table S0..S_generaliseTo' }) family!: ScaleNetFamilyMemberDto[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Searched S_0..S_M, generalised S_{M+1}.., the fitted a0/a1 with residuals for Eq. 9, 23 and 26' }) strategies!: object;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'MCEA configuration, Eq. 4 objective, evaluations and per-iteration history' }) mcea!: object;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Super-supernet training: sampler, schedule, losses, images/s' }) supernet!: object;
+  @ApiProperty({ type: ScaleNetSearchCostDto }) searchCost!: ScaleNetSearchCostDto;
+  @ApiProperty({ type: ScaleNetEvidenceDto }) evidence!: ScaleNetEvidenceDto;
+  @ApiProperty({ type: ScaleNetArtifactsDto }) artifacts!: ScaleNetArtifactsDto;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) resumedFrom!: object | null;
+  @ApiProperty({ type: [String] }) notes!: string[];
+}

@@ -1,0 +1,400 @@
+/**
+ * Trainer task `scalenet-family`: ScaleNet end to end in one trainer process, resumable at every step.
+ * 1. Super-supernet training (Eq. 3): per batch one path sampled by HSS (Eq. 1-2) or uniformly, SGD with momentum,
+ *    cosine schedule with linear warm-up; or the weights of a given `supernet` artefact (no training).
+ * 2. MCEA (Eq. 4-8) with the supernet evaluator (BN recalibrated per path, held-out split), its JSON state
+ *    checkpointed, cancellable at every evaluation.
+ * 3. Generalisation (Eq. 9; Eq. 23 and 26 as alternatives) to S_{M+1}..S_generaliseTo, exact FLOPs/params.
+ * The checkpoint holds the phase, the training position, RNG, MCEA state and evaluation cache; weights (and
+ * momentum while training). A resumed run yields the same result as an uninterrupted one.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { UnprocessableError } from '../../../common/errors';
+import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
+import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
+import { Rng, RngState } from '../../../search/common/rng';
+import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile, writeFileAtomic } from '../../../trainer/checkpoint-file';
+import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
+import { ProgressWindow } from '../../../trainer/engine/progress-window';
+import { Sgd, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
+import type { TaskContext, TrainerTask } from '../../../trainer/tasks/task';
+import { estimateF0, F0Estimate } from '../science/budgets';
+import { networkCost } from '../science/cost';
+import { Generalisation, GeneralisationKind, generalise } from '../science/generalise';
+import { pathSampler } from '../science/hss';
+import { IterationRecord, MceaConfig, MceaState, budgetViolation, mceaConfig, runMcea } from '../science/mcea';
+import { generatePath } from '../science/path';
+import { checkReach, familyProblem } from '../science/problem';
+import { BaseModel, ScalingStrategy } from '../science/space';
+import { LabelledBatch, SupernetEvaluator } from './evaluator';
+import { ScaleNetFamilyInput, parseScaleNetFamilyInput } from './input';
+import { ScaleNetSupernet } from './super-supernet';
+
+const CHECKPOINT_FORMAT = 'scalenet-family/1';
+export const SUPERNET_FILE_FORMAT = 'scalenet-supernet/1';
+export const SUPERNET_MEDIA_TYPE = 'application/vnd.nas.checkpoint';
+
+interface RunState {
+  phase: 'train' | 'search';
+  epoch: number;
+  batchInEpoch: number;
+  step: number;
+  rng: RngState;
+  trainSeconds: number;
+  imagesSeen: number;
+  epochLossSum: number;
+  epochLossCount: number;
+  epochLosses: number[];
+  budgets: number[];
+  f0Estimate: F0Estimate | null;
+  mcea: MceaState | null;
+  evalCache: Record<string, number>;
+  searchSeconds: number;
+  evalImagesForwarded: number;
+  pathsEvaluated: number;
+}
+
+export interface FamilyBlock {
+  expand: number;
+  kernel: number;
+  se: boolean;
+}
+
+export interface FamilyMember {
+  stage: number;
+  /** Searched by MCEA (j <= M) or generalised (j > M). */
+  origin: 'searched' | 'generalised';
+  d: number;
+  w: number;
+  r: number;
+  /** Blocks per MBConv stage (after Eq. 28). */
+  blocksPerStage: number[];
+  /** Every block of every stage (extra blocks copy the stage's last). */
+  blocks: FamilyBlock[][];
+  /** Output channels: stem, stages 1..7, head (Eq. 29; the head's are not scaled). */
+  channels: { stem: number; stages: number[]; head: number };
+  resolution: number;
+  flops: number;
+  params: number;
+  /** f_j (2^j f0 beyond M). */
+  budget: number;
+  withinBudget: boolean;
+  /** Held-out accuracy by the supernet (BN recalibrated); null when the path lies outside the supernet. */
+  supernetAccuracy: number | null;
+  retrainedAccuracy: number | null;
+}
+
+export interface ScaleNetFamilyResult {
+  preset: { name: string; doc: string; inChannels: number; classes: number; resolution: number };
+  dataset: { name: string; source: string; imageShape: [number, number, number]; trainImages: number; evalImages: number };
+  backend: BackendChoice;
+  budgets: { source: 'monte-carlo' | 'f0' | 'list'; list: number[]; mode: string; tolerance: number; f0Estimate: F0Estimate | null };
+  base: BaseModel;
+  family: FamilyMember[];
+  strategies: { searched: ScalingStrategy[]; generalised: ScalingStrategy[]; kind: GeneralisationKind; fits: Partial<Record<GeneralisationKind, Generalisation['fits']>>; notes: string[] };
+  mcea: { config: MceaConfig; weighted: number; evaluations: number; history: IterationRecord[] };
+  supernet: {
+    trained: boolean; fromFile: boolean; sampler: string; eta: number[]; epochs: number; steps: number; batchSize: number; lr: number;
+    warmupSteps: number; params: number; epochLosses: number[]; imagesPerSecond: number;
+  };
+  searchCost: { wallSeconds: number; trainSeconds: number; searchSeconds: number; trainImages: number; evalImagesForwarded: number; pathsEvaluated: number; backend: string };
+  evidence: { kind: 'supernet-proxy'; proxy: true; shortened: true; description: string };
+  resumedFrom: { phase: string; step: number } | null;
+  notes: string[];
+}
+
+function take(stream: BatchStream, maxBatches: number, maxImages = Infinity): LabelledBatch[] {
+  const out: LabelledBatch[] = [];
+  let n = 0;
+  for (const b of stream.epoch(0)) {
+    if (out.length >= maxBatches || n >= maxImages) break;
+    const k = Math.min(b.shape[0], maxImages - n);
+    const size = b.shape[1] * b.shape[2] * b.shape[3];
+    out.push({ x: b.x.slice(0, k * size), y: b.y.slice(0, k), shape: [k, b.shape[1], b.shape[2], b.shape[3]] });
+    n += k;
+  }
+  return out;
+}
+
+async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
+  const wall0 = performance.now();
+  const input = parseScaleNetFamilyInput(ctx.input);
+  const backend = await selectBackend();
+  const ds = loadDatasetRef(input.dataset);
+  const trainAll = firstImages(ds.train, input.maxTrainImages);
+  const imageShape: [number, number, number] = [trainAll.height, trainAll.width, trainAll.channels];
+  const problem = familyProblem({ ...input }, 'input.', { inChannels: trainAll.channels, classes: ds.numClasses });
+  const { preset, space } = problem;
+  const streams = trainValidStreams(trainAll, { validFraction: input.validFraction, seed: input.seed, batchSize: input.batchSize, evalBatchSize: 64 });
+  if (!streams.valid) throw new UnprocessableError('input.validFraction leaves no held-out image');
+  const recalStream = new BatchStream(trainAll, { indices: streams.split.train, batchSize: input.batchSize, seed: input.seed + 1, stats: streams.stats, shuffle: true });
+  const net = new ScaleNetSupernet(preset, space, input.seed);
+  const notes: string[] = [];
+  const fingerprint = JSON.stringify({ ...input, exportSupernet: null, exportFamily: null, dataset: ds.source, trainImages: trainAll.count });
+  const stepsPerEpoch = streams.train.batchesPerEpoch;
+  const totalSteps = input.supernetFile ? 0 : input.epochs * stepsPerEpoch;
+  const warmupSteps = Math.round(input.warmupEpochs * stepsPerEpoch);
+  const mcfg = mceaConfig(input.M, { T: input.T, K: input.K, P: input.P, N: input.N, pi: problem.pi, tolerance: input.tolerance, budgetMode: input.budgetMode, seed: input.seed });
+  try {
+    let st: RunState | null = null;
+    let arrays: Record<string, ArrayLike<number>> | null = null;
+    let resumedFrom: ScaleNetFamilyResult['resumedFrom'] = null;
+    if (ctx.resumeFrom) {
+      try {
+        const c = readCheckpointFile(ctx.resumeFrom.path);
+        if (c.meta.format !== CHECKPOINT_FORMAT || c.meta.fingerprint !== fingerprint) throw new CheckpointCorruptError('checkpoint was written for another input');
+        st = c.meta.state as RunState;
+        arrays = c.arrays;
+        resumedFrom = { phase: st.phase, step: st.step };
+      } catch (e) {
+        if (!(e instanceof CheckpointCorruptError)) throw e;
+        notes.push(`checkpoint unusable (${e.message}); started afresh`);
+      }
+    }
+    if (!st) st = freshState(input, problem.budgets, preset, ctx);
+    checkReach(preset, space, st.budgets, input.budgetMode, input.tolerance, 'input.budgets');
+
+    const sgd = new Sgd(net, { momentum: input.momentum, weightDecay: input.weightDecay, nesterov: false });
+    const state = st;
+    const checkpoint = async (): Promise<void> => {
+      const a = state.phase === 'train' ? exportState(net, sgd) : net.exportWeights();
+      await ctx.writeCheckpoint(encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint, state }, arrays: a }), state.step + (state.mcea?.evaluations ?? 0), state.epoch);
+    };
+    try {
+      if (arrays) {
+        try {
+          if (st.phase === 'train') importState(net, sgd, arrays);
+          else net.importWeights(arrays);
+        } catch (e) {
+          throw new CheckpointCorruptError(`checkpoint ${ctx.resumeFrom?.path}: ${(e as Error).message}`);
+        }
+      } else if (input.supernetFile) {
+        loadSupernetFile(net, input, ds.numClasses, trainAll.channels);
+        st.phase = 'search';
+      }
+      if (st.phase === 'train') await train(ctx, input, net, sgd, streams.train, st, { totalSteps, warmupSteps, stepsPerEpoch, eta: problem.eta, checkpoint });
+    } finally {
+      sgd.dispose();
+    }
+    if (st.phase === 'train') {
+      st.phase = 'search';
+      await checkpoint();
+    }
+    if (input.exportSupernet && !input.supernetFile) await writeSupernetFile(net, input, preset.classes, trainAll.channels, st, input.exportSupernet);
+
+    // 2. MCEA with the supernet evaluator
+    const evaluator = new SupernetEvaluator(net, take(recalStream, input.recalBatches), take(streams.valid, Infinity, input.evalImages), new Map(Object.entries(st.evalCache)));
+    const boundary = (): Promise<void> => ctx.boundary();
+    const evaluate = (p: { base: BaseModel; strategy: ScalingStrategy }): Promise<number> => evaluator.accuracy(p, boundary);
+    const mceaProblem = { preset, space, budgets: st.budgets };
+    let lastCheckpoint = performance.now();
+    let t0 = performance.now();
+    const account = (): void => {
+      const now = performance.now();
+      state.searchSeconds += (now - t0) / 1000;
+      t0 = now;
+      state.evalImagesForwarded += evaluator.imagesForwarded;
+      state.pathsEvaluated += evaluator.evaluated;
+      evaluator.imagesForwarded = 0;
+      evaluator.evaluated = 0;
+      state.evalCache = Object.fromEntries(evaluator.cache);
+    };
+    const totalMceaSteps = input.M + input.T * (input.N + 1 + input.M);
+    const { result: mres } = await runMcea(mceaProblem, mcfg, evaluate, {
+      state: st.mcea ?? undefined,
+      onStep: async (s) => {
+        state.mcea = s;
+        account();
+        const done = s.phase === 'done' ? totalMceaSteps : s.phase === 'init' ? s.stage - 1 : input.M + (s.t - 1) * (input.N + 1 + input.M) + (s.phase === 'base' ? s.gen : input.N + 1 + s.stage - 1);
+        ctx.progress({
+          step: state.step, epoch: state.epoch, loss: null, throughput: 0, fraction: Math.min(0.99, 0.5 + (0.5 * done) / totalMceaSteps),
+          message: `MCEA ${s.phase} t=${s.t}/${input.T}${s.phase === 'base' ? ` generation ${s.gen}/${input.N}` : ` stage ${s.stage}`}: ${s.evaluations} evaluations`,
+          detail: { phase: 'search', mceaPhase: s.phase, t: s.t, gen: s.gen, evaluations: s.evaluations, strategies: s.strategies },
+        });
+        if ((performance.now() - lastCheckpoint) / 1000 >= (input.searchCheckpointSeconds ?? 15) || s.phase === 'done') {
+          await checkpoint();
+          lastCheckpoint = performance.now();
+        }
+      },
+    });
+    if (!mres) throw new Error('MCEA stopped before it finished');
+    account();
+
+    // 3. generalisation and the family table
+    const kinds: GeneralisationKind[] = input.M >= 2 ? ['exponential', 'linear', 'quadratic'] : ['linear'];
+    const chosen: GeneralisationKind = kinds.includes(input.generalisation) ? input.generalisation : 'linear';
+    if (chosen !== input.generalisation) notes.push(`M = ${input.M}: Eq. 9 and Eq. 26 have two free parameters per dimension and need M >= 2; the family is generalised by Eq. 23 (linear).`);
+    const fits: Partial<Record<GeneralisationKind, Generalisation['fits']>> = {};
+    let primary: Generalisation | null = null;
+    for (const k of kinds) {
+      const g = generalise(mres.strategies, k, Math.max(input.generaliseTo, input.M));
+      fits[k] = g.fits;
+      if (k === chosen) primary = g;
+    }
+    const gen = primary as Generalisation;
+    const f0 = st.budgets[0];
+    const family: FamilyMember[] = [];
+    for (let j = 0; j < gen.strategies.length; j++) {
+      const S = gen.strategies[j];
+      const c = generatePath(preset, mres.alpha, S);
+      const cost = networkCost(c);
+      const budget = j <= input.M ? st.budgets[j] : 2 ** j * f0;
+      let acc: number | null = j <= input.M ? mres.accs[j] : null;
+      if (acc === null) {
+        try {
+          acc = await evaluate({ base: mres.alpha, strategy: S });
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          if (!notes.some((n) => n.startsWith('generalised members beyond'))) notes.push(`generalised members beyond the supernet's largest path (${(e as Error).message}) have no supernet accuracy`);
+        }
+      }
+      family.push({
+        stage: j, origin: j <= input.M ? 'searched' : 'generalised', d: S.d, w: S.w, r: S.r,
+        blocksPerStage: c.stages.map((s) => s.blocks.length),
+        blocks: c.stages.map((s) => s.blocks.map((b) => ({ expand: b.expand, kernel: b.kernel, se: b.se }))),
+        channels: { stem: c.stem.cout, stages: c.stages.map((s) => s.cout), head: c.head.cout },
+        resolution: c.resolution, flops: cost.flops, params: cost.params, budget,
+        withinBudget: budgetViolation(cost.flops, budget, input.budgetMode, input.tolerance) === 0,
+        supernetAccuracy: acc, retrainedAccuracy: null,
+      });
+    }
+    account();
+    const evalImages = evaluator.evalImages;
+    const trainImages = streams.split.train.length;
+    const description =
+      `PROXY evidence with a SHORTENED schedule: accuracies are the super-supernet's (BN recalibrated per path on ${input.recalBatches} training batches) on ` +
+      `${evalImages} held-out images of ${ds.name} (${imageShape.join('x')}), after ${input.supernetFile ? 'the given supernet artefact' : `${input.epochs} epoch(s) of super-supernet training on ${trainImages} images`}; ` +
+      `preset ${preset.name} (${preset.doc.split(':')[0]}), MCEA T=${input.T} K=${input.K} P=${input.P} N=${input.N}. Not comparable with the paper's ImageNet results (350 epochs, retrained members).`;
+    const result: ScaleNetFamilyResult = {
+      preset: { name: preset.name, doc: preset.doc, inChannels: preset.inChannels, classes: preset.classes, resolution: preset.resolution },
+      dataset: { name: ds.name, source: ds.source, imageShape, trainImages, evalImages },
+      backend,
+      budgets: { source: input.budgets?.list ? 'list' : input.budgets?.f0 !== undefined ? 'f0' : 'monte-carlo', list: st.budgets, mode: input.budgetMode, tolerance: input.tolerance, f0Estimate: st.f0Estimate },
+      base: mres.alpha,
+      family,
+      strategies: { searched: mres.strategies, generalised: gen.strategies.slice(input.M + 1), kind: gen.kind, fits, notes: [] },
+      mcea: { config: mcfg, weighted: mres.weighted, evaluations: mres.evaluations, history: mres.history },
+      supernet: {
+        trained: !input.supernetFile, fromFile: !!input.supernetFile, sampler: input.sampler, eta: problem.eta, epochs: input.supernetFile ? 0 : input.epochs, steps: st.step,
+        batchSize: input.batchSize, lr: input.lr, warmupSteps, params: net.paramCount(), epochLosses: st.epochLosses,
+        imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0,
+      },
+      searchCost: {
+        wallSeconds: (performance.now() - wall0) / 1000, trainSeconds: st.trainSeconds, searchSeconds: st.searchSeconds, trainImages: st.imagesSeen,
+        evalImagesForwarded: st.evalImagesForwarded, pathsEvaluated: st.pathsEvaluated, backend: backend.name,
+      },
+      evidence: { kind: 'supernet-proxy', proxy: true, shortened: true, description },
+      resumedFrom,
+      notes: [...notes, description],
+    };
+    if (resumedFrom) result.notes.push('wallSeconds counts this attempt only; trainSeconds and searchSeconds add up every attempt');
+    if (input.exportFamily) {
+      fs.mkdirSync(path.dirname(input.exportFamily), { recursive: true });
+      await writeFileAtomic(input.exportFamily, Buffer.from(JSON.stringify({ format: 'scalenet-model-family/1', ...familyDocument(result) }, null, 2)));
+    }
+    return result;
+  } finally {
+    net.dispose();
+  }
+}
+
+/** The `model-family` artefact's content: what a user needs to build every member. */
+export function familyDocument(r: ScaleNetFamilyResult): Record<string, unknown> {
+  return { preset: r.preset, dataset: r.dataset, budgets: r.budgets, base: r.base, strategies: r.strategies, family: r.family, evidence: r.evidence };
+}
+
+function freshState(input: ScaleNetFamilyInput, budgets: number[] | null, preset: ScaleNetFamilyResult['preset'] & Parameters<typeof estimateF0>[0], ctx: TaskContext): RunState {
+  let list = budgets;
+  let f0Estimate: F0Estimate | null = null;
+  if (!list) {
+    ctx.progress({ step: 0, epoch: 0, loss: null, throughput: 0, fraction: 0, message: `estimating f0 from ${input.f0Samples} base paths (appendix A)`, detail: { phase: 'budgets' } });
+    f0Estimate = estimateF0(preset, Rng.fromSeed(input.seed + 17), input.f0Samples);
+    list = Array.from({ length: input.M + 1 }, (_, j) => 2 ** j * (f0Estimate as F0Estimate).f0);
+  }
+  return {
+    phase: 'train', epoch: 0, batchInEpoch: 0, step: 0, rng: Rng.fromSeed(input.seed + 1000).state(), trainSeconds: 0, imagesSeen: 0,
+    epochLossSum: 0, epochLossCount: 0, epochLosses: [], budgets: list, f0Estimate, mcea: null, evalCache: {}, searchSeconds: 0, evalImagesForwarded: 0, pathsEvaluated: 0,
+  };
+}
+
+interface TrainPlan {
+  totalSteps: number;
+  warmupSteps: number;
+  stepsPerEpoch: number;
+  eta: number[];
+  checkpoint(): Promise<void>;
+}
+
+/** Eq. 3: per batch, one path by the sampler; SGD with momentum under a cosine schedule with linear warm-up. */
+async function train(ctx: TaskContext, input: ScaleNetFamilyInput, net: ScaleNetSupernet, sgd: Sgd, stream: BatchStream, st: RunState, plan: TrainPlan): Promise<void> {
+  const sample = pathSampler(net.preset, net.space, input.sampler, { eta: plan.eta });
+  const schedule = { baseLr: input.lr, minLr: 0, totalSteps: plan.totalSteps, warmupSteps: plan.warmupSteps };
+  const rng = Rng.fromState(st.rng);
+  const window = new ProgressWindow();
+  while (st.epoch < input.epochs) {
+    for (const batch of stream.epoch(st.epoch, st.batchInEpoch)) {
+      await ctx.boundary();
+      const p = sample(rng);
+      net.set(p);
+      const t0 = performance.now();
+      const loss = sgd.step(batch, learningRate(st.step, schedule), 0);
+      if (!Number.isFinite(loss)) throw new UnprocessableError(`super-supernet training diverged at step ${st.step + 1} (loss ${loss}); use a smaller lr than ${input.lr}`);
+      st.trainSeconds += (performance.now() - t0) / 1000;
+      const n = batch.shape[0];
+      st.step++;
+      st.batchInEpoch = batch.batchIndex + 1;
+      st.epochLossSum += loss * n;
+      st.epochLossCount += n;
+      st.imagesSeen += n;
+      st.rng = rng.state();
+      window.add(loss, 1, n);
+      if (st.step % input.progressEvery === 0) {
+        ctx.progress({
+          step: st.step, epoch: st.epoch + st.batchInEpoch / plan.stepsPerEpoch, ...window.take(), fraction: (0.5 * st.step) / plan.totalSteps,
+          message: `super-supernet epoch ${st.epoch + 1}/${input.epochs}, step ${st.step}/${plan.totalSteps}`,
+          detail: { phase: 'train', stage: p.stage, resolution: net.concrete().resolution },
+        });
+      }
+      if (st.step % input.checkpointEvery === 0 && st.batchInEpoch < plan.stepsPerEpoch) await plan.checkpoint();
+    }
+    st.epochLosses.push(st.epochLossSum / Math.max(1, st.epochLossCount));
+    st.epoch++;
+    st.batchInEpoch = 0;
+    st.epochLossSum = 0;
+    st.epochLossCount = 0;
+    await plan.checkpoint();
+  }
+}
+
+function supernetMeta(input: ScaleNetFamilyInput, classes: number, channels: number): Record<string, unknown> {
+  return { format: SUPERNET_FILE_FORMAT, preset: input.preset, M: input.M, classes, inChannels: channels };
+}
+
+async function writeSupernetFile(net: ScaleNetSupernet, input: ScaleNetFamilyInput, classes: number, channels: number, st: RunState, file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const meta = { ...supernetMeta(input, classes, channels), sampler: input.sampler, epochs: input.epochs, steps: st.step, seed: input.seed };
+  await writeFileAtomic(file, encodeCheckpoint({ meta, arrays: net.exportWeights() }));
+}
+
+/** Loads a `supernet` artefact; 422 naming input.supernetFile when it was trained for another preset, M or data shape. */
+function loadSupernetFile(net: ScaleNetSupernet, input: ScaleNetFamilyInput, classes: number, channels: number): void {
+  let c;
+  try {
+    c = readCheckpointFile(input.supernetFile as string);
+  } catch (e) {
+    throw new UnprocessableError(`input.supernetFile cannot be read: ${(e as Error).message}`);
+  }
+  const want = supernetMeta(input, classes, channels);
+  for (const [k, v] of Object.entries(want)) {
+    if (c.meta[k] !== v) throw new UnprocessableError(`input.supernetFile: the supernet has ${k} ${JSON.stringify(c.meta[k])}, this job needs ${JSON.stringify(v)}`);
+  }
+  try {
+    net.importWeights(c.arrays);
+  } catch (e) {
+    throw new UnprocessableError(`input.supernetFile: ${(e as Error).message}`);
+  }
+}
+
+export const scaleNetFamilyTask: TrainerTask<ScaleNetFamilyResult> = { name: 'scalenet-family', run };
