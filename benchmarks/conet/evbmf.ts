@@ -12,13 +12,12 @@
  * what else runs on the machine; the process CPU time (cpuMs) is reported beside it. One warm-up measurement of a
  * small kernel runs first (JIT).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../src/config/config';
 import { layerMetrics } from '../../src/methods/conet/science/metrics';
 import { KernelShape } from '../../src/methods/conet/science/unfold';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
+import { RunProvenance } from '../common/provenance';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const MAX_SVD_CIN = Number(process.env.BENCH_MAX_SVD_CIN ?? 256);
@@ -121,16 +120,12 @@ function main(): void {
       );
     }
   }
-  const out = {
+  new RunProvenance('dist/benchmarks/conet/evbmf.js', ['BENCH_REPEATS', 'BENCH_MAX_SVD_CIN', 'BENCH_OUT'], { repeats: REPEATS, maxSvdCin: MAX_SVD_CIN, shapes: SHAPES }).writeResultJson(OUT, {
     benchmark: 'conet-evbmf',
     what: 'wall time of EVBMF on both unfoldings (W3, W4) of one conv kernel (tfjs layout [kh, kw, cin, cout]); synthetic Tucker-rank kernels + noise',
     repeats: REPEATS,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    date: new Date().toISOString(),
     rows,
-  };
-  fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify(out, null, 2) + '\n');
+  });
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, OUT)}\n`);
 }
 

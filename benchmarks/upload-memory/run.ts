@@ -10,12 +10,11 @@
  * e.g. the code before the fix, to compare), BENCH_LABEL (a name for that build in the output).
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { REPO_ROOT } from '../../src/config/config';
 import { runMigrations } from '../../src/database/data-source';
-import { provenance } from './provenance';
+import { RunProvenance } from '../common/provenance';
 import { createTeamIn, gzipBomb, sampleRss, startServerProcess, uploadDataset } from './server';
 
 const MiB = 1024 * 1024;
@@ -97,15 +96,18 @@ async function main(): Promise<void> {
     await admin.end();
   }
   const out = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'upload-memory.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const doc = {
+  const prov = new RunProvenance('dist/benchmarks/upload-memory/run.js', ['BENCH_OUT', 'BENCH_SERVER_MAIN', 'BENCH_CONCURRENT', 'BENCH_SIZES_MIB'], {
+    sizesMiB: sizes.join(','),
+    concurrent,
+    server: main ?? 'dist/src/main.js',
+    limits: 'defaults (MAX_UPLOAD_BYTES 256 MiB, MAX_UPLOAD_IMAGES 100000, MAX_CONCURRENT_UPLOADS 4, MAX_CONCURRENT_UPLOADS_PER_TEAM 2)',
+  });
+  prov.writeResultJson(out, {
     benchmark: 'upload-memory',
     label,
     description: 'gzip bombs of zeros as the CIFAR-10 train file of POST /v1/datasets; peak RSS of the API process above idle (sampled every 20 ms)',
-    provenance: provenance({ sizesMiB: sizes.join(','), concurrent, server: main ?? 'dist/src/main.js', limits: 'defaults (MAX_UPLOAD_BYTES 256 MiB, MAX_UPLOAD_IMAGES 100000, MAX_CONCURRENT_UPLOADS 4, MAX_CONCURRENT_UPLOADS_PER_TEAM 2)' }),
     rows,
-  };
-  fs.writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
+  });
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, out)}\n`);
 }
 
