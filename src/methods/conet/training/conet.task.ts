@@ -216,7 +216,7 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
     ctx.progress({ step: st.steps, epoch: st.steps, loss: null, throughput: 0, fraction: Math.min(1, st.steps / Math.max(1, totalUnits())), message, detail });
   };
   report(resumed ? `resumed after ${st.steps} trials/retrains` : `CONet on ${net.descriptor.kind}: ${net.groups.length} channel groups, deltas ${input.deltas.join(', ')}, ${input.epochsPerTrial} epochs/trial, up to ${input.maxTrials} trials`, {
-    phase: 'start',
+    stage: 'start',
     groups: net.groups.length,
   });
   const wantRetrain = (): boolean => retrainOpts !== null && test !== null;
@@ -230,7 +230,7 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
       const r = st.sweep.runs[i];
       const t = r.trials[r.trials.length - 1];
       const meanRBar = t.epochs[t.epochs.length - 1].layers.reduce((a, l) => a + l.rBar, 0) / Math.max(1, t.epochs[t.epochs.length - 1].layers.length);
-      detail = { phase: 'trial', delta: st.sweep.deltas[i], trial: t.trial, channels: t.channels, next: Object.fromEntries(t.decisions.map((d) => [String(d.group), d.channelsAfter])), params: t.params, meanRBar, stopped: r.search.stopped };
+      detail = { stage: 'trial', delta: st.sweep.deltas[i], trial: t.trial, channels: t.channels, next: Object.fromEntries(t.decisions.map((d) => [String(d.group), d.channelsAfter])), params: t.params, meanRBar, stopped: r.search.stopped };
       message = `delta ${st.sweep.deltas[i]} trial ${t.trial}: params ${t.params}, mean R-bar ${meanRBar.toFixed(4)}${r.search.stopped ? `, stopped (${r.search.stopReason})` : ''}`;
     } else {
       const j = st.sweep.retrained.findIndex((x) => x === null);
@@ -256,7 +256,7 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
         }
       }
       st = { ...st, sweep: { ...st.sweep, retrained: st.sweep.retrained.map((x, k) => (k === j ? res : x)) } };
-      detail = { phase: 'retrain', delta: st.sweep.deltas[j], params: res.params, testAccuracy: res.testAccuracy };
+      detail = { stage: 'retrain', delta: st.sweep.deltas[j], params: res.params, testAccuracy: res.testAccuracy };
       message = `retrained delta ${st.sweep.deltas[j]}: params ${res.params}, test accuracy ${res.testAccuracy.toFixed(4)}`;
     }
     st = { ...st, steps: st.steps + 1, seconds: st.seconds + (Date.now() - u0) / 1000 };
