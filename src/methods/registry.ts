@@ -25,14 +25,14 @@ export const METHODS: readonly MethodEntry[] = [
     training: () => import('./dataset-baseline/training'),
   },
   {
-    name: 'conet',
-    job: () => import('./conet/job'),
-    training: () => import('./conet/training'),
-  },
-  {
     name: 'se-nas',
     job: () => import('./se-nas/job'),
     training: () => import('./se-nas/training'),
+  },
+  {
+    name: 'conet',
+    job: () => import('./conet/job'),
+    training: () => import('./conet/training'),
   },
 ];
 
