@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { IsInt } from 'class-validator';
+import request from 'supertest';
+import { loadConfig } from '../../src/config/config';
 import { createNasClient, NasClient } from '../../openapi/client';
 import { JobKindRegistry } from '../../src/jobs/job-kind.registry';
 import { startTestApp, TestApp } from '../support/harness';
@@ -200,6 +203,25 @@ describe('conet jobs (real API, worker, PostgreSQL, trainer process)', () => {
     const groups = result.groups as Array<{ start: number }>;
     assert.ok(groups.some((g) => g.start === 4) && groups.some((g) => g.start === 16), 'stage widths C..4C');
     assert.match(result.modelArtifactId as string, /^[0-9a-f-]{36}$/);
+  });
+
+  test('an uploaded dataset (CIFAR-10 binary, 96 train / 32 test images) as the data', async () => {
+    const images = path.join(loadConfig().dataDir, 'images', 'cifar10');
+    const train = zlib.gunzipSync(fs.readFileSync(path.join(images, 'cifar10_train_first4000.bin.gz'))).subarray(0, 3073 * 96);
+    const testPart = zlib.gunzipSync(fs.readFileSync(path.join(images, 'cifar10_test_first846.bin.gz'))).subarray(0, 3073 * 32);
+    const up = await request(t.baseUrl)
+      .post('/v1/datasets')
+      .set('Authorization', `Bearer ${key}`)
+      .field('name', 'cifar 96')
+      .field('format', 'cifar10-binary')
+      .attach('train', train, 'data_batch_1.bin')
+      .attach('test', testPart, 'test_batch.bin');
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    const { result } = await runJob({ ...TINY, dataset: up.body.id as string, maxTrainImages: undefined, maxTestImages: undefined, network: RESNET, maxTrials: 1 });
+    assert.equal(result.trainImages, 96);
+    assert.equal(result.testImages, 32);
+    assert.deepEqual(result.imageShape, [32, 32, 3]);
+    assert.equal(((result.evidence as Json).data as Json).trainImages, 96);
   });
 
   test('a running job is cancelled', async () => {
