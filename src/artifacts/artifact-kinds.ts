@@ -10,6 +10,8 @@ export interface ArtifactInputRef {
   field: string;
   id: string;
   kinds?: readonly ArtifactKind[];
+  /** Accepted values of the artefact's `meta.format` (e.g. 'nb201-model/1'); others are refused with a 400 naming `field`. */
+  formats?: readonly string[];
 }
 
 /** An input artefact as a running job sees it. */

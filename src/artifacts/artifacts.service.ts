@@ -112,6 +112,12 @@ export class ArtifactsService implements OnModuleInit {
           violation(ref.field, 'artifactKind', `must be an artifact of kind ${ref.kinds.join(' or ')}`),
         ]);
       }
+      const format = (a.meta as Record<string, unknown> | null)?.format;
+      if (ref.formats && !ref.formats.includes(format as string)) {
+        throw new InvalidInputError(`${ref.field}: artifact ${a.id} has format ${JSON.stringify(format ?? null)}, accepted: ${ref.formats.join(', ')}`, [
+          violation(ref.field, 'artifactFormat', `must be an artifact of format ${ref.formats.join(' or ')}`),
+        ]);
+      }
     }
   }
 

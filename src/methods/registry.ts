@@ -34,6 +34,11 @@ export const METHODS: readonly MethodEntry[] = [
     job: () => import('./scalenet/job'),
     training: () => import('./scalenet/training'),
   },
+  {
+    name: 'conet',
+    job: () => import('./conet/job'),
+    training: () => import('./conet/training'),
+  },
 ];
 
 /** Registers the job kinds of every method. */
