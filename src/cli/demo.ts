@@ -91,10 +91,11 @@ async function follow(url: string, key: string): Promise<void> {
 }
 
 /**
- * The ScaleNet demo: the `small` preset on 512 CIFAR-10-subset images, one epoch of super-supernet training, M = 2 and
- * a shortened MCEA (T=1, K=2, P=6, N=2) instead of appendix A's T=8, K=20, P=50, N=40, so it ends in minutes on 2 cores.
+ * The ScaleNet demo: the `small` preset on 256 CIFAR-10-subset images (26 held out), one epoch of super-supernet
+ * training, M = 3 and a shortened MCEA (T=1, K=1, P=6, N=2) instead of appendix A's T=8, K=20, P=50, N=40, so it
+ * ends in minutes on 2 cores. Its accuracies are a proxy on a shortened schedule (the result says so).
  */
-const SCALENET_DEMO_SPEC = { dataset: 'cifar10-subset', preset: 'small', M: 2, epochs: 1, batchSize: 32, maxTrainImages: 512, evalImages: 32, recalBatches: 1, f0Samples: 20000, T: 1, K: 2, P: 6, N: 2, seed: 1 };
+const SCALENET_DEMO_SPEC = { dataset: 'cifar10-subset', preset: 'small', M: 3, epochs: 1, batchSize: 16, maxTrainImages: 256, evalImages: 32, recalBatches: 1, f0Samples: 20000, T: 1, K: 1, P: 6, N: 2, seed: 1 };
 
 /** The family table of a scalenet-family result, one row per member. */
 function printFamily(r: Record<string, unknown>): void {

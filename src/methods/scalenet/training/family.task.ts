@@ -98,6 +98,8 @@ export interface ScaleNetFamilyResult {
   supernet: {
     trained: boolean; fromFile: boolean; sampler: string; eta: number[]; epochs: number; steps: number; batchSize: number; lr: number;
     warmupSteps: number; params: number; epochLosses: number[]; imagesPerSecond: number;
+    /** SHA-256 of the supernet's trainable weights that MCEA searched with. */
+    weightsSha256: string;
   };
   searchCost: { wallSeconds: number; trainSeconds: number; searchSeconds: number; trainImages: number; evalImagesForwarded: number; pathsEvaluated: number; backend: string };
   evidence: { kind: 'supernet-proxy'; proxy: true; shortened: true; description: string };
@@ -184,7 +186,8 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
     }
     if (input.exportSupernet && !input.supernetFile) await writeSupernetFile(net, input, preset.classes, trainAll.channels, st, input.exportSupernet);
 
-    // 2. MCEA with the supernet evaluator
+    // 2. MCEA with the supernet evaluator (it changes BN statistics only, recalibrating them per path)
+    const weightsSha256 = net.weightsSha256();
     const evaluator = new SupernetEvaluator(net, take(recalStream, input.recalBatches), take(streams.valid, Infinity, input.evalImages), new Map(Object.entries(st.evalCache)));
     const boundary = (): Promise<void> => ctx.boundary();
     const evaluate = (p: { base: BaseModel; strategy: ScalingStrategy }): Promise<number> => evaluator.accuracy(p, boundary);
@@ -279,7 +282,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
       supernet: {
         trained: !input.supernetFile, fromFile: !!input.supernetFile, sampler: input.sampler, eta: problem.eta, epochs: input.supernetFile ? 0 : input.epochs, steps: st.step,
         batchSize: input.batchSize, lr: input.lr, warmupSteps, params: net.paramCount(), epochLosses: st.epochLosses,
-        imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0,
+        imagesPerSecond: st.trainSeconds > 0 ? st.imagesSeen / st.trainSeconds : 0, weightsSha256,
       },
       searchCost: {
         wallSeconds: (performance.now() - wall0) / 1000, trainSeconds: st.trainSeconds, searchSeconds: st.searchSeconds, trainImages: st.imagesSeen,

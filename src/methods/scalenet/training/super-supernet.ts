@@ -10,6 +10,7 @@
  * - elastic resolution: the batch is resized (bilinear) to ceil(base r) before the stem (Eq. 30).
  * Activation swish (EfficientNet / ScaleNet's MBConv); BN semantics of src/trainer/supernet/masked.ts.
  */
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../search/common/rng';
 import type { NamedVariable } from '../../../trainer/engine/network';
@@ -165,6 +166,13 @@ export class ScaleNetSupernet extends StoreNetwork {
     for (const p of this.params) out[`p:${p.name}`] = Float32Array.from(p.variable.dataSync());
     for (const b of this.buffers) out[`b:${b.name}`] = Float32Array.from(b.variable.dataSync());
     return out;
+  }
+
+  /** SHA-256 (hex) of every trainable parameter in creation order (not the BN statistics, which evaluation recalibrates). */
+  weightsSha256(): string {
+    const h = createHash('sha256');
+    for (const v of this.params) h.update(Buffer.from((v.variable.dataSync() as Float32Array).buffer.slice(0)));
+    return h.digest('hex');
   }
 
   /** Restores exportWeights' output; RangeError naming the first missing or mis-sized tensor. */
