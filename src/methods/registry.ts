@@ -29,6 +29,11 @@ export const METHODS: readonly MethodEntry[] = [
     job: () => import('./se-nas/job'),
     training: () => import('./se-nas/training'),
   },
+  {
+    name: 'nss',
+    job: () => import('./nss/job'),
+    training: () => import('./nss/training'),
+  },
 ];
 
 /** Registers the job kinds of every method. */
