@@ -576,7 +576,7 @@ export interface components {
              *       }
              *     }
              */
-            spec: components["schemas"]["DatasetBaselineSpec"] | components["schemas"]["Nb201SearchSpec"] | components["schemas"]["Nb201TrainSpec"] | components["schemas"]["SeNasNb201Spec"] | components["schemas"]["SposNb201Spec"] | {
+            spec: components["schemas"]["DatasetBaselineSpec"] | components["schemas"]["Nb201SearchSpec"] | components["schemas"]["Nb201TrainSpec"] | components["schemas"]["NssEliteSpaceSpec"] | components["schemas"]["NssSearchSpec"] | components["schemas"]["SeNasNb201Spec"] | components["schemas"]["SposNb201Spec"] | {
                 [key: string]: unknown;
             };
         };
@@ -637,9 +637,7 @@ export interface components {
             jobId: string;
             kind: string;
             /** @description The kind's result (its schema is the kind's resultSchema in GET /v1/jobs/kinds). */
-            result: components["schemas"]["Nb201SearchResultDto"] | components["schemas"]["Nb201TrainResultDto"] | components["schemas"]["OneShotResultDto"] | {
-                [key: string]: unknown;
-            };
+            result: components["schemas"]["DatasetBaselineResultDto"] | components["schemas"]["Nb201SearchResultDto"] | components["schemas"]["Nb201TrainResultDto"] | components["schemas"]["NssEliteSpaceResultDto"] | components["schemas"]["NssSearchResultDto"] | components["schemas"]["OneShotResultDto"];
         };
         DatasetDto: {
             /** Format: uuid */
@@ -1625,6 +1623,358 @@ export interface components {
             /** @description Caveats, e.g. that the schedule was shortened */
             notes: string[];
             /** @description What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison */
+            evidence: components["schemas"]["EvidenceDto"];
+        };
+        NssEliteSpaceSpec: {
+            /**
+             * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded.
+             * @example cifar10-subset
+             */
+            dataset: string;
+            /**
+             * @description Expanded Search Space: `small` (d_max 4 in 2 depth ranges, w_max 32 in 4 width ranges: 512 network spaces; trains on the CPU) or `paper` (Sec. 4.1: d_max 16, w_max 512, 4 depths x 32 widths per space, 2^18 spaces; its supernet is too large for the CPU trainer: 422).
+             * @example small
+             * @enum {string}
+             */
+            preset: "paper" | "small";
+            /**
+             * @description FLOPs target (multiply-adds of convs and FC) of Eq. 4. Required; a target no network of the space can meet within +-10 % is a 400.
+             * @example 12000000
+             */
+            targetFlops?: number;
+            /** @description Latency target (ms). Not supported yet: a job with it is refused (422); give targetFlops. */
+            targetLatencyMs?: number;
+            /**
+             * @description lambda of Eq. 5: L = L_task + lambda L_FLOPs.
+             * @default 1
+             */
+            lambda: number;
+            /**
+             * @description Search epochs over the weight half of the training images (paper: 50).
+             * @example 2
+             */
+            epochs: number;
+            /**
+             * @description Fraction of the epochs (rounded) that only train the weights (paper: 0.3, 15 of 50).
+             * @default 0.3
+             */
+            warmupFraction: number;
+            /**
+             * @description Images per step (weights and Theta each).
+             * @default 64
+             */
+            batchSize: number;
+            /**
+             * @description Seed of initialisation, split, sampling and shuffling.
+             * @example 1
+             */
+            seed: number;
+            /**
+             * @description Spaces sampled from P_Theta after the search; the one closest to the target is the Elite Space (paper: 5).
+             * @default 5
+             */
+            n: number;
+            /** @description Use only the first N training images (split equally into weights and Theta halves). Default: all. */
+            maxTrainImages?: number;
+            /**
+             * @description Test images each sampled architecture is evaluated on (supernet accuracy).
+             * @default 500
+             */
+            evalImages: number;
+            /**
+             * @description Architectures sampled uniformly from the Elite Space and from the Expanded Search Space each, with FLOPs and supernet accuracy (Fig. 3).
+             * @default 10
+             */
+            archSamples: number;
+        };
+        NssExpandedSearchSpaceDto: {
+            dMax: number;
+            wMax: number;
+            /** @description Consecutive depths per network space */
+            depthsPerSpace: number;
+            /** @description Consecutive widths per network space */
+            widthsPerSpace: number;
+            stemWidth: number;
+            /** @description [height, width, channels] */
+            inputShape: number[];
+            numClasses: number;
+            /** @description Network spaces the Expanded Search Space is cut into */
+            networkSpaces: number;
+            /** @description Networks of the whole Expanded Search Space */
+            networks: number;
+            /** @description FLOPs (multiply-adds) of its smallest network */
+            minFlops: number;
+            /** @description FLOPs of its largest network */
+            maxFlops: number;
+        };
+        NssStageRangesDto: {
+            /** @description Inclusive depth range [lo, hi] (blocks) */
+            depth: number[];
+            /** @description Inclusive width range [lo, hi] (channels) */
+            width: number[];
+        };
+        NssHistogramDto: {
+            /** @description bins + 1 edges (FLOPs) */
+            edges: number[];
+            /** @description Networks per bin (exact) */
+            counts: number[];
+        };
+        NssEliteFlopsDto: {
+            min: number;
+            max: number;
+            /** @description Mean FLOPs of its networks (exact) */
+            mean: number;
+            /** @description |mean / target - 1| (Eq. 4) */
+            deviationOfMean: number;
+            /** @description Exact fraction of its networks within +-10 % of the target */
+            fractionWithin10: number;
+            histogram: components["schemas"]["NssHistogramDto"];
+        };
+        NssEliteSpaceDto: {
+            /** @description Per stage: depth range and width range */
+            stages: components["schemas"]["NssStageRangesDto"][];
+            description: string;
+            /** @description Networks in the Elite Space */
+            networks: number;
+            /** @description Its exact FLOPs distribution */
+            flops: components["schemas"]["NssEliteFlopsDto"];
+        };
+        NssCandidateDto: {
+            stages: components["schemas"]["NssStageRangesDto"][];
+            meanFlops: number;
+            deviation: number;
+        };
+        NssThetaStageDto: {
+            /** @description Depth ranges [lo, hi] */
+            depthRanges: number[][];
+            /** @description P_Theta of each depth range */
+            depthProbabilities: number[];
+            /** @description Width ranges [lo, hi] */
+            widthRanges: number[][];
+            /** @description P_Theta of each width range */
+            widthProbabilities: number[];
+        };
+        NssSampledArchDto: {
+            depths: number[];
+            widths: number[];
+            /** @description Exact FLOPs (multiply-adds) */
+            flops: number;
+            params: number;
+            /** @description Supernet accuracy 0..1 (BN recalibrated), not stand-alone */
+            accuracy: number;
+            loss: number;
+        };
+        NssSamplesDto: {
+            eliteSpace: components["schemas"]["NssSampledArchDto"][];
+            expandedSearchSpace: components["schemas"]["NssSampledArchDto"][];
+        };
+        NssTable1RowDto: {
+            /** @description Networks of the space */
+            archs: number;
+            /** @description Networks within +-10 % of the target (exact count) */
+            within: number;
+            p: number;
+            /** @description Expected uniform samples until one is within +-10 % (1/p, exact); null when none is */
+            expectedSamples: number | null;
+            /** @description Chance that 5 uniform samples contain one within +-10 % */
+            hitWithin5: number;
+        };
+        NssTable1Dto: {
+            tolerance: number;
+            eliteSpace: components["schemas"]["NssTable1RowDto"];
+            expandedSearchSpace: components["schemas"]["NssTable1RowDto"];
+        };
+        NssProbabilitiesDto: {
+            depth: number[][];
+            width: number[][];
+        };
+        NssEpochDto: {
+            epoch: number;
+            warmup: boolean;
+            trainLoss: number;
+            /** @description Task loss of the relaxation on Theta batches (null in warm-up) */
+            validLoss: number | null;
+            /** @description Mean FLOPs of the sampled spaces */
+            spaceFlops: number;
+            flopsLoss: number;
+            tau: number;
+            /** @description P_Theta at the end of the epoch */
+            probabilities: components["schemas"]["NssProbabilitiesDto"];
+        };
+        NssEliteScheduleDto: {
+            epochs: number;
+            warmupEpochs: number;
+            steps: number;
+            batchSize: number;
+            lambda: number;
+            /** @description Images the weights were trained on */
+            trainImages: number;
+            /** @description Images Theta was trained on */
+            thetaImages: number;
+            evalImages: number;
+            dataset: string;
+            datasetSource: string;
+            /** @description True unless the paper's schedule (50 epochs, full CIFAR-10, paper preset) */
+            shortened: boolean;
+            description: string;
+        };
+        NssEliteSpaceResultDto: {
+            backend: components["schemas"]["TrainerBackendDto"];
+            preset: string;
+            expandedSearchSpace: components["schemas"]["NssExpandedSearchSpaceDto"];
+            targetFlops: number;
+            eliteSpace: components["schemas"]["NssEliteSpaceDto"];
+            /** @description The n spaces drawn from P_Theta */
+            candidates: components["schemas"]["NssCandidateDto"][];
+            /** @description Learned P_Theta per stage */
+            theta: components["schemas"]["NssThetaStageDto"][];
+            /** @description Expected mean FLOPs of the sampled space under the learned P_Theta */
+            expectedFlops: number;
+            /** @description Fig. 3: uniform samples of each space with FLOPs and supernet accuracy */
+            samples: components["schemas"]["NssSamplesDto"];
+            /** @description Table 1: #samples to meet +-10 % (exact) */
+            table1: components["schemas"]["NssTable1Dto"];
+            curve: components["schemas"]["NssEpochDto"][];
+            schedule: components["schemas"]["NssEliteScheduleDto"];
+            trainSeconds: number;
+            resumedFromStep: number | null;
+            notes: string[];
+            /**
+             * Format: uuid
+             * @description The `elite-space` artefact holding the Elite Space (JSON)
+             */
+            eliteSpaceArtifactId?: string;
+            evidence: components["schemas"]["EvidenceDto"];
+        };
+        NssSearchSpec: {
+            /**
+             * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded. Gives the image shape and classes of the space (with eliteSpace: it must match the Elite Space's) and the data of the optional stand-alone training.
+             * @example cifar10-subset
+             */
+            dataset: string;
+            /**
+             * Format: uuid
+             * @description Search inside this `elite-space` artefact (from an nss-elite-space job). Absent: the whole Expanded Search Space of `preset`.
+             */
+            eliteSpace?: string;
+            /**
+             * @description Expanded Search Space searched when eliteSpace is absent (required then).
+             * @enum {string}
+             */
+            preset?: "paper" | "small";
+            /**
+             * @description FLOPs target (multiply-adds). A target no network of the space can meet within +-10 % is a 400.
+             * @example 12000000
+             */
+            targetFlops: number;
+            /**
+             * @description Seed of the uniform draws and of the training.
+             * @example 1
+             */
+            seed: number;
+            /**
+             * @description Draws of the closest-of-n procedure (Table 1, Elite Space: 5).
+             * @default 5
+             */
+            n: number;
+            /**
+             * @description Most uniform draws of the until-within-+-10 % procedure.
+             * @default 10000
+             */
+            maxSamples: number;
+            /**
+             * @description Stand-alone training epochs of the found architecture (short; 0 = no accuracy).
+             * @default 0
+             */
+            trainEpochs: number;
+            /**
+             * @description Images per SGD step of the stand-alone training.
+             * @default 64
+             */
+            batchSize: number;
+            /**
+             * @description Peak learning rate (cosine) of the stand-alone training.
+             * @default 0.05
+             */
+            lr: number;
+            /** @description Train on the first N training images only. Default: all. */
+            maxTrainImages?: number;
+            /**
+             * @description Test images the stand-alone accuracy is measured on.
+             * @default 500
+             */
+            evalImages: number;
+        };
+        NssSearchSpaceDto: {
+            stages: components["schemas"]["NssStageRangesDto"][];
+            description: string;
+            networks: number;
+        };
+        NssFoundArchDto: {
+            depths: number[];
+            widths: number[];
+            /** @description Exact FLOPs (multiply-adds) */
+            flops: number;
+            params: number;
+            /** @description |FLOPs / target - 1| */
+            deviation: number;
+            /** @description Uniform draws made */
+            samples: number;
+        };
+        NssClosestOfNDto: {
+            depths: number[];
+            widths: number[];
+            /** @description Exact FLOPs (multiply-adds) */
+            flops: number;
+            params: number;
+            /** @description |FLOPs / target - 1| */
+            deviation: number;
+            /** @description Uniform draws made */
+            samples: number;
+            n: number;
+        };
+        NssExactSamplesDto: {
+            within: number;
+            p: number;
+            expectedSamples: number | null;
+            hitWithin5: number;
+        };
+        NssTrainingDto: {
+            epochs: number;
+            steps: number;
+            trainImages: number;
+            testImages: number;
+            lr: number;
+            batchSize: number;
+            trainSeconds: number;
+            testLoss: number;
+            shortened: boolean;
+            description: string;
+        };
+        NssSearchResultDto: {
+            backend: components["schemas"]["TrainerBackendDto"];
+            /** @enum {string} */
+            searchedIn: "elite-space" | "expanded-search-space";
+            /** Format: uuid */
+            eliteSpaceArtifactId: string | null;
+            preset: string;
+            inputShape: number[];
+            numClasses: number;
+            space: components["schemas"]["NssSearchSpaceDto"];
+            targetFlops: number;
+            tolerance: number;
+            /** @description First uniform draw within +-10 % (its `samples` = #samples needed); null if none in maxSamples */
+            architecture: components["schemas"]["NssFoundArchDto"] | null;
+            closestOfN: components["schemas"]["NssClosestOfNDto"];
+            /** @description Exact: expected #samples 1/p */
+            exact: components["schemas"]["NssExactSamplesDto"];
+            /** @description Stand-alone test accuracy 0..1 after a short training; null with trainEpochs 0 */
+            accuracy: number | null;
+            /** @enum {string|null} */
+            accuracyOf: "architecture" | "closestOfN" | null;
+            training: components["schemas"]["NssTrainingDto"] | null;
+            resumedFromStep: number | null;
+            notes: string[];
             evidence: components["schemas"]["EvidenceDto"];
         };
         SeNasNb201Spec: {
@@ -2658,7 +3008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many failed authentications from this address; retry after the Retry-After header. */
+            /** @description RFC 9457 problem document naming the field and the rule: too many uploads at once (MAX_CONCURRENT_UPLOADS, MAX_CONCURRENT_UPLOADS_PER_TEAM); see Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2666,13 +3016,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: too many uploads at once (MAX_CONCURRENT_UPLOADS, MAX_CONCURRENT_UPLOADS_PER_TEAM); see Retry-After. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
@@ -3034,157 +3377,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-        };
-    };
-    Artifacts_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from a previous page (its nextCursor). */
-                cursor?: string;
-                kind?: "supernet" | "elite-space" | "model-family" | "model";
-                /** @description Only the artifacts produced by this job. */
-                jobId?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactListDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: bad limit, cursor, kind or jobId. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: the row first, then the file. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A queued or running job uses the artifact. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_content: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The content, with its media type. */
-            200: {
-                headers: {
-                    /** @description SHA-256 of the content, hex. */
-                    "X-Content-SHA256"?: string;
-                    /** @description sha-256 of the content (RFC 9530 structured field, base64). */
-                    "Repr-Digest"?: string;
-                    /** @description The SHA-256 (hex), quoted. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
