@@ -35,6 +35,11 @@ export const METHODS: readonly MethodEntry[] = [
     training: () => import('./scalenet/training'),
   },
   {
+    name: 'nss',
+    job: () => import('./nss/job'),
+    training: () => import('./nss/training'),
+  },
+  {
     name: 'conet',
     job: () => import('./conet/job'),
     training: () => import('./conet/training'),

@@ -1,0 +1,148 @@
+/**
+ * Job kinds of NSS (src/trainer/trainer-kind.ts: checkpoint folder, clean-up, dataset resolved once):
+ * - `nss-elite-space`: the NSS search to an Elite Space (trainer task nss-elite-space), saved as an `elite-space` artefact;
+ * - `nss-search`: NAS inside an Elite Space (by artefact id) or the whole Expanded Search Space (trainer task nss-arch-search).
+ */
+import * as path from 'node:path';
+import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
+import { InvalidInputError, UnprocessableError, violation } from '../../../common/errors';
+import type { DatasetRef } from '../../../datasets/dataset-ref';
+import type { JobKindDefinition } from '../../../jobs/job-kind';
+import { createTrainerKind } from '../../../trainer/trainer-kind';
+import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
+import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_MEDIA_TYPE } from '../elite-space-file';
+import { checkReachableTarget, checkSupernetSize, nssSpaceOf } from '../space-check';
+import { expandedSearchSpace } from '../science/space';
+import { NSS_ARCH_SEARCH_TASK, NSS_ELITE_SPACE_TASK } from '../tasks';
+import { NssArchSearchInput, parseNssArchSearchInput } from '../training/arch-search-input';
+import type { NssArchSearchResult } from '../training/arch-search.task';
+import { NssEliteSpaceInput, parseNssEliteSpaceInput } from '../training/elite-space-input';
+import type { NssEliteSpaceResult } from '../training/elite-space.task';
+import { datasetShape } from './dataset-shape';
+import { NSS_MAX_SUPERNET_PARAMS } from './limits';
+import { NssEliteSpaceResultDto, NssSearchResultDto } from './nss-result.dto';
+import { NssEliteSpaceSpec, NssSearchSpec } from './nss-spec.dto';
+
+export const NSS_ELITE_SPACE_KIND = 'nss-elite-space';
+export const NSS_SEARCH_KIND = 'nss-search';
+
+/** Renames the task parser's `input.<field>` violations to `spec.<field>` (the job API names spec fields so). */
+function underSpec(kind: string, e: unknown): never {
+  if (e instanceof InvalidInputError) {
+    const v = e.violations.map((x) => ({ ...x, field: x.field.replace(/^input\./, 'spec.') }));
+    throw new InvalidInputError(`invalid spec for kind ${kind}: ${v.map((x) => `${x.field}: ${x.message}`).join('; ')}`, v);
+  }
+  throw e;
+}
+
+/** The fields of `o` that are set. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+/** The trainer task's input of an nss-elite-space spec; every check the DTO cannot make (4xx naming the spec field). */
+export function nssEliteSpaceInput(spec: NssEliteSpaceSpec, dataset: DatasetRef): NssEliteSpaceInput {
+  if (spec.targetLatencyMs !== undefined) {
+    throw new UnprocessableError('latency targets are not supported yet by nss-elite-space; give targetFlops', [
+      violation('spec.targetLatencyMs', 'notSupported', 'latency targets are not supported yet (no per-block latency table for the NSS residual blocks); give targetFlops instead'),
+    ]);
+  }
+  if (spec.targetFlops === undefined) throw new InvalidInputError('spec.targetFlops is required', [violation('spec.targetFlops', 'isDefined', 'targetFlops is required')]);
+  let input: NssEliteSpaceInput;
+  try {
+    input = parseNssEliteSpaceInput({ dataset, preset: spec.preset, epochs: spec.epochs, seed: spec.seed, targetFlops: spec.targetFlops, ...defined({
+      lambda: spec.lambda, warmupFraction: spec.warmupFraction, batchSize: spec.batchSize, n: spec.n, maxTrainImages: spec.maxTrainImages,
+      evalImages: spec.evalImages, archSamples: spec.archSamples,
+    }) });
+  } catch (e) {
+    underSpec(NSS_ELITE_SPACE_KIND, e);
+  }
+  const shape = datasetShape(dataset);
+  nssSpaceOf(input.preset, shape.imageShape, shape.numClasses, input.targetFlops, 'spec');
+  return input;
+}
+
+/** The trainer task's input of an nss-search spec (eliteSpaceFile is set in beforeRun). */
+export function nssSearchInput(spec: NssSearchSpec, dataset: DatasetRef): NssArchSearchInput {
+  if (!spec.eliteSpace && !spec.preset) {
+    throw new InvalidInputError('spec.preset is required without spec.eliteSpace', [violation('spec.preset', 'isDefined', 'give preset (the Expanded Search Space to search) or eliteSpace (an elite-space artefact id)')]);
+  }
+  let input: NssArchSearchInput;
+  try {
+    input = parseNssArchSearchInput({ dataset, preset: spec.preset ?? 'small', targetFlops: spec.targetFlops, seed: spec.seed, eliteSpaceId: spec.eliteSpace ?? null, ...defined({
+      n: spec.n, maxSamples: spec.maxSamples, trainEpochs: spec.trainEpochs, batchSize: spec.batchSize, lr: spec.lr, maxTrainImages: spec.maxTrainImages, evalImages: spec.evalImages,
+    }) });
+  } catch (e) {
+    underSpec(NSS_SEARCH_KIND, e);
+  }
+  if (!spec.eliteSpace) {
+    const shape = datasetShape(dataset);
+    const s = expandedSearchSpace(input.preset, shape.imageShape, shape.numClasses);
+    checkReachableTarget(s, input.targetFlops, 'spec.targetFlops');
+    if (input.trainEpochs > 0) checkSupernetSize(s, NSS_MAX_SUPERNET_PARAMS, 'spec.preset');
+  }
+  return input;
+}
+
+export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinition<NssEliteSpaceSpec, NssEliteSpaceResult, TrainerCheckpoint> {
+  return createTrainerKind(deps, {
+    kind: NSS_ELITE_SPACE_KIND,
+    summary:
+      'Network Space Search (Hong et al.): on a builtin or uploaded dataset, search a network space (per stage a depth range and a width range) for a FLOPs ' +
+      'target: weight-sharing supernet with warm-up, Theta by Gumbel-softmax with L = L_task + lambda |FLOPs/target - 1| (Eq. 4-5). Returns the Elite Space ' +
+      '(also saved as an `elite-space` artefact), its exact FLOPs distribution, the learned Theta, supernet accuracies of architectures sampled from it and from ' +
+      'the Expanded Search Space (Fig. 3), and the Table 1 #samples figures. In a trainer process, checkpointed and resumable; shortened schedules are marked.',
+    specClass: NssEliteSpaceSpec,
+    resultClass: NssEliteSpaceResultDto,
+    task: NSS_ELITE_SPACE_TASK,
+    phase: 'search',
+    input: (spec, dataset) => nssEliteSpaceInput(spec, dataset),
+    beforeRun(input, ctx, jobDir) {
+      // the trainer child writes the Elite Space into the job's folder; it becomes an artefact once the job succeeds
+      if (ctx.artifacts) input.exportEliteSpace = path.join(jobDir, 'elite-space.json');
+    },
+    async afterRun(result, input, ctx): Promise<NssEliteSpaceResult & { eliteSpaceArtifactId?: string }> {
+      if (!input.exportEliteSpace || !ctx.artifacts) return result;
+      const created = await ctx.artifacts.create({
+        kind: 'elite-space',
+        name: `NSS Elite Space (${result.preset}) for ${result.targetFlops} FLOPs on ${result.schedule.dataset}: ${result.eliteSpace.description}`,
+        mediaType: NSS_ELITE_SPACE_MEDIA_TYPE,
+        file: input.exportEliteSpace,
+        meta: {
+          format: NSS_ELITE_SPACE_FORMAT,
+          preset: result.preset,
+          inputShape: result.expandedSearchSpace.inputShape,
+          numClasses: result.expandedSearchSpace.numClasses,
+          targetFlops: result.targetFlops,
+          stages: result.eliteSpace.stages,
+          meanFlops: result.eliteSpace.flops.mean,
+          deviationOfMean: result.eliteSpace.flops.deviationOfMean,
+          dataset: result.schedule.dataset,
+          shortened: result.schedule.shortened,
+        },
+      });
+      return { ...result, eliteSpaceArtifactId: created.id };
+    },
+  });
+}
+
+export function createNssSearchKind(deps: TrainerKindDeps): JobKindDefinition<NssSearchSpec, NssArchSearchResult, TrainerCheckpoint> {
+  return createTrainerKind(deps, {
+    kind: NSS_SEARCH_KIND,
+    summary:
+      'NSS served as a NAS search space (Sec. 4.3, Table 1): inside an Elite Space (artefact id from nss-elite-space) or the whole Expanded Search Space, ' +
+      'draw architectures uniformly for a FLOPs target; reports #samples needed to meet +-10 % (measured and exact 1/p), the closest of n, the FLOPs deviation ' +
+      '(exact multiply-adds), and with trainEpochs > 0 the accuracy of the found architecture after a SHORT stand-alone training (marked as such).',
+    specClass: NssSearchSpec,
+    resultClass: NssSearchResultDto,
+    task: NSS_ARCH_SEARCH_TASK,
+    phase: 'search',
+    input: (spec, dataset) => nssSearchInput(spec, dataset),
+    artifactInputs: (spec): ArtifactInputRef[] => (spec.eliteSpace ? [{ field: 'spec.eliteSpace', id: spec.eliteSpace, kinds: ['elite-space'] }] : []),
+    async beforeRun(input, ctx) {
+      if (!ctx.spec.eliteSpace) return;
+      if (!ctx.artifacts) throw new Error(`${NSS_SEARCH_KIND}: spec.eliteSpace needs a job context with artifacts`);
+      input.eliteSpaceFile = (await ctx.artifacts.input(ctx.spec.eliteSpace)).path;
+    },
+  });
+}

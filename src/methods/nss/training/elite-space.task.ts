@@ -1,0 +1,287 @@
+/**
+ * Trainer task `nss-elite-space`: Network Space Search (Hong et al.) on an image dataset. The resumable search loop
+ * (NssSearchRun, ./runner.ts: supernet weights on one half of the training images, Theta on the other, warm-up,
+ * Gumbel-softmax with tau 5 -> 0.001, L = L_task + lambda L_FLOPs, Eq. 4-5) checkpointed through ResumableTask; then
+ * the Elite Space (n spaces from P_Theta, the closest to the target), its exact FLOPs distribution, the Table 1
+ * #samples figures (exact), and the supernet accuracy (BN recalibrated) of architectures sampled uniformly from the
+ * Elite Space and from the whole Expanded Search Space (the paper's Fig. 3). Writes the Elite Space as JSON for the
+ * `elite-space` artefact when asked.
+ */
+import { performance } from 'node:perf_hooks';
+import { UnprocessableError } from '../../../common/errors';
+import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
+import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
+import type { Evidence } from '../../../jobs/evidence';
+import { Rng } from '../../../search/common/rng';
+import { writeFileAtomic } from '../../../trainer/checkpoint-file';
+import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
+import { ProgressWindow } from '../../../trainer/engine/progress-window';
+import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';
+import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
+import { EliteSpaceDocument, NSS_ELITE_SPACE_FORMAT } from '../elite-space-file';
+import { networkCost } from '../science/cost';
+import { SamplesToMeet, samplesToMeet } from '../science/elite';
+import { FlopsHistogram, SpaceFlops } from '../science/flops-distribution';
+import { RelaxedFlops } from '../science/flops-loss';
+import { IntRange, NetworkSpace, NssArch, archCount, depthRange, formatSpace, sampleArch, spaceCount, wholeSpace, widthRange } from '../science/space';
+import { temperature, thetaProbabilities } from '../science/theta';
+import { NSS_ELITE_SPACE_TASK } from '../tasks';
+import { nssSpaceOf, spaceFlopsRange } from '../space-check';
+import { NssEliteSpaceInput, parseNssEliteSpaceInput } from './elite-space-input';
+import { NSS_SEARCH_DEFAULTS, NssEpochRecord, NssRunState, NssSearchOptions, NssSearchRun } from './runner';
+import { evaluateArchs } from './search';
+
+const CHECKPOINT_FORMAT = 'nss-elite-space/1';
+/** The paper's search schedule: 50 epochs on the CIFAR-10 training set (supplementary 6.4.1). */
+export const NSS_PAPER_SCHEDULE = { epochs: 50, trainImages: 50_000 };
+
+export interface NssStageRanges {
+  depth: IntRange;
+  width: IntRange;
+}
+
+export interface NssSampledArch {
+  depths: number[];
+  widths: number[];
+  flops: number;
+  params: number;
+  /** Supernet accuracy (0..1) on the evaluation images, BN recalibrated for this architecture. */
+  accuracy: number;
+  loss: number;
+}
+
+export interface NssTable1Row {
+  /** Networks of the space. */
+  archs: number;
+  /** Networks within +-10 % of the target (exact count). */
+  within: number;
+  p: number;
+  /** Expected uniform samples until one is within +-10 % (1/p; null when p = 0). */
+  expectedSamples: number | null;
+  /** Chance that 5 uniform samples contain one within +-10 %. */
+  hitWithin5: number;
+}
+
+export interface NssEliteSpaceResult {
+  backend: BackendChoice;
+  preset: string;
+  expandedSearchSpace: {
+    dMax: number; wMax: number; depthsPerSpace: number; widthsPerSpace: number; stemWidth: number; inputShape: number[]; numClasses: number;
+    networkSpaces: number; networks: number; minFlops: number; maxFlops: number;
+  };
+  targetFlops: number;
+  eliteSpace: {
+    stages: NssStageRanges[];
+    description: string;
+    networks: number;
+    flops: { min: number; max: number; mean: number; deviationOfMean: number; fractionWithin10: number; histogram: FlopsHistogram };
+  };
+  /** The n spaces drawn from P_Theta (the Elite Space is the closest to the target). */
+  candidates: Array<{ stages: NssStageRanges[]; meanFlops: number; deviation: number }>;
+  /** Learned P_Theta per stage: the probability of each depth range and width range. */
+  theta: Array<{ depthRanges: IntRange[]; depthProbabilities: number[]; widthRanges: IntRange[]; widthProbabilities: number[] }>;
+  /** Expected FLOPs (mean FLOPs of the sampled space) under the learned P_Theta. */
+  expectedFlops: number;
+  samples: { eliteSpace: NssSampledArch[]; expandedSearchSpace: NssSampledArch[] };
+  table1: { tolerance: number; eliteSpace: NssTable1Row; expandedSearchSpace: NssTable1Row };
+  curve: NssEpochRecord[];
+  schedule: {
+    epochs: number; warmupEpochs: number; steps: number; batchSize: number; lambda: number; trainImages: number; thetaImages: number; evalImages: number;
+    dataset: string; datasetSource: string; shortened: boolean; description: string;
+  };
+  trainSeconds: number;
+  resumedFromStep: number | null;
+  notes: string[];
+  evidence: Evidence;
+}
+
+const stagesOf = (sp: NetworkSpace): NssStageRanges[] => sp.depths.map((d, i) => ({ depth: d, width: sp.widths[i] }));
+
+function table1Row(t: SamplesToMeet): NssTable1Row {
+  return { archs: t.archs, within: t.within, p: t.p, expectedSamples: Number.isFinite(t.expectedSamples) ? t.expectedSamples : null, hitWithin5: t.hitWithin5 };
+}
+
+async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
+  const input = parseNssEliteSpaceInput(ctx.input);
+  const backend = await selectBackend();
+  const ds = loadDatasetRef(input.dataset);
+  const trainAll = firstImages(ds.train, input.maxTrainImages);
+  const test = firstImages(ds.test, input.evalImages);
+  const imageShape: [number, number, number] = [trainAll.height, trainAll.width, trainAll.channels];
+  const space = nssSpaceOf(input.preset, imageShape, ds.numClasses, input.targetFlops);
+  const options: NssSearchOptions = {
+    ...NSS_SEARCH_DEFAULTS,
+    space,
+    flopsTarget: input.targetFlops,
+    lambda: input.lambda,
+    epochs: input.epochs,
+    warmupFraction: input.warmupFraction,
+    batchSize: input.batchSize,
+    seed: input.seed,
+    eliteSamples: input.n,
+  };
+  if (Math.round(trainAll.count * options.validFraction) < 1 || Math.round(trainAll.count * options.validFraction) >= trainAll.count) {
+    throw new UnprocessableError(`${trainAll.count} training images cannot be split equally into a weight half and a Theta half`);
+  }
+  const { space: _s, thetaAdam, ...plain } = options;
+  const checkpoints = new ResumableTask<NssRunState>(
+    CHECKPOINT_FORMAT,
+    fingerprintOf({ ...plain, thetaAdam, preset: input.preset, imageShape, numClasses: ds.numClasses, dataset: ds.source, trainImages: trainAll.count }),
+  );
+  const notes: string[] = [];
+  let searchRun: NssSearchRun | null = null;
+  const resumed = checkpoints.resume(
+    ctx.resumeFrom,
+    notes,
+    (r) => {
+      searchRun = new NssSearchRun(trainAll, options, { state: r.state, tensors: r.arrays as Record<string, Float32Array> });
+    },
+    () => {
+      searchRun = null;
+    },
+  );
+  const runner: NssSearchRun = searchRun ?? new NssSearchRun(trainAll, options);
+  const resumedFromStep = resumed ? resumed.step : null;
+  const rf = new RelaxedFlops(space);
+  const expectedFlops = (): number => rf.value(thetaProbabilities(runner.theta));
+  const stepsPerEpoch = runner.stepsPerEpoch;
+  const total = runner.totalSteps;
+  const warmupEpochs = Math.round(input.epochs * input.warmupFraction);
+  const window = new ProgressWindow();
+  let trainSeconds = 0;
+  let last = { tau: options.tauStart, spaceFlops: 0, warmup: true };
+  const report = (message: string): void => {
+    const step = runner.step;
+    ctx.progress({
+      step,
+      epoch: step / stepsPerEpoch,
+      ...window.take(),
+      fraction: total ? step / total : 1,
+      message,
+      detail: { nssPhase: last.warmup ? 'warm-up' : 'search', temperature: last.tau, expectedFlops: expectedFlops(), sampledSpaceFlops: last.spaceFlops, targetFlops: input.targetFlops },
+    });
+  };
+  const save = async (): Promise<void> => {
+    const c = runner.checkpoint();
+    await ctx.writeCheckpoint(checkpoints.encode(c.state, c.tensors), runner.step, runner.step / stepsPerEpoch);
+  };
+  try {
+    report(
+      resumedFromStep === null
+        ? `NSS on ${backend.name}: ${input.preset} preset (${formatSpace(wholeSpace(space))}), target ${input.targetFlops} FLOPs, ${input.epochs} epochs x ${stepsPerEpoch} steps (${warmupEpochs} warm-up)`
+        : `resumed at step ${resumedFromStep}`,
+    );
+    while (!runner.done) {
+      await ctx.boundary();
+      const t0 = performance.now();
+      const rec = runner.runStep();
+      trainSeconds += (performance.now() - t0) / 1000;
+      window.add(rec.trainLoss, 1, input.batchSize);
+      last = { tau: temperature(rec.step, total, options.tauStart, options.tauEnd), spaceFlops: rec.spaceFlops, warmup: rec.warmup };
+      const step = runner.step;
+      if (step % input.progressEvery === 0) report(`${rec.warmup ? 'warm-up' : 'search'} step ${step}/${total}, tau ${last.tau.toPrecision(3)}`);
+      if ((step % input.checkpointEvery === 0 || step % stepsPerEpoch === 0) && !runner.done) await save();
+    }
+    await save();
+    const result = runner.result();
+    report(`search done; evaluating ${input.archSamples} architectures of the Elite Space and of the Expanded Search Space on the supernet`);
+
+    // the Elite Space and its exact FLOPs statistics
+    const elite = result.elite.elite;
+    const eliteFlops = new SpaceFlops(space, elite.space);
+    const wholeSp = wholeSpace(space);
+    const table1 = { tolerance: 0.1, eliteSpace: table1Row(samplesToMeet(space, eliteFlops, input.targetFlops)), expandedSearchSpace: table1Row(samplesToMeet(space, wholeSp, input.targetFlops)) };
+
+    // Fig. 3: architectures sampled uniformly from each space, supernet accuracy with recalibrated BN
+    const streams = trainValidStreams(trainAll, { validFraction: options.validFraction, seed: input.seed, batchSize: input.batchSize });
+    const recal = take(streams.train, input.recalBatches);
+    const testStream = new BatchStream(test, { indices: Uint32Array.from({ length: test.count }, (_, i) => i), batchSize: 256, seed: input.seed, stats: streams.stats, shuffle: false });
+    const rng = Rng.fromSeed(input.seed + 31);
+    const draw = (sp: NetworkSpace): NssArch[] => Array.from({ length: input.archSamples }, () => sampleArch(sp, rng));
+    const boundary = (): Promise<void> => ctx.boundary();
+    const evalAll = async (archs: NssArch[]): Promise<NssSampledArch[]> =>
+      (await evaluateArchs(runner, archs, () => recal, testStream, boundary)).map((e) => ({
+        depths: e.arch.depths, widths: e.arch.widths, flops: e.flops, params: networkCost(space, e.arch).params, accuracy: e.accuracy, loss: e.loss,
+      }));
+    const samples = { eliteSpace: await evalAll(draw(elite.space)), expandedSearchSpace: await evalAll(draw(wholeSp)) };
+
+    if (input.exportEliteSpace) {
+      const doc: EliteSpaceDocument = {
+        format: NSS_ELITE_SPACE_FORMAT, preset: input.preset, inputShape: imageShape, numClasses: ds.numClasses, targetFlops: input.targetFlops,
+        space: elite.space, meanFlops: eliteFlops.mean, dataset: ds.name,
+      };
+      await writeFileAtomic(input.exportEliteSpace, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
+    }
+
+    // the runner's own split (same source, seed and fraction): weights on the train half, Theta on the other
+    const trainImages = streams.split.train.length;
+    const thetaImages = streams.split.valid.length;
+    const shortened = !(input.preset === 'paper' && input.epochs >= NSS_PAPER_SCHEDULE.epochs && trainAll.count >= NSS_PAPER_SCHEDULE.trainImages);
+    const description =
+      `${shortened ? 'SHORTENED schedule on a data subset: ' : ''}NSS search of ${input.epochs} epoch(s) (${warmupEpochs} warm-up) on ${trainImages} + ${thetaImages} ` +
+      `${ds.name} images (weights + Theta halves), ${input.preset} preset (d_max ${space.dMax}, w_max ${space.wMax}, ${space.depthsPerSpace} depths x ${space.widthsPerSpace} widths per space, ${imageShape.join('x')} inputs); ` +
+      `the paper searches 50 epochs (15 warm-up) on CIFAR-10 with d_max 16, w_max 512. Accuracies are supernet estimates on ${test.count} test images, not stand-alone training.`;
+    if (shortened) notes.push(description);
+    if (input.preset === 'small') notes.push('preset small: d_max 4 (depth ranges 1-2, 3-4), w_max 32 (width ranges of 8): 512 network spaces of 4,096 networks; not the paper\'s space');
+    const { min, max } = spaceFlopsRange(space);
+    const probs = result.probabilities;
+    return {
+      backend,
+      preset: input.preset,
+      expandedSearchSpace: {
+        dMax: space.dMax, wMax: space.wMax, depthsPerSpace: space.depthsPerSpace, widthsPerSpace: space.widthsPerSpace, stemWidth: space.stemWidth,
+        inputShape: imageShape, numClasses: ds.numClasses, networkSpaces: spaceCount(space), networks: archCount(wholeSp), minFlops: min, maxFlops: max,
+      },
+      targetFlops: input.targetFlops,
+      eliteSpace: {
+        stages: stagesOf(elite.space),
+        description: formatSpace(elite.space),
+        networks: eliteFlops.archs,
+        flops: {
+          min: eliteFlops.min, max: eliteFlops.max, mean: eliteFlops.mean, deviationOfMean: elite.deviation,
+          fractionWithin10: eliteFlops.fractionWithin(input.targetFlops), histogram: eliteFlops.histogram(input.histogramBins),
+        },
+      },
+      candidates: result.elite.candidates.map((c) => ({ stages: stagesOf(c.space), meanFlops: c.meanFlops, deviation: c.deviation })),
+      theta: probs.depth.map((d, i) => ({
+        depthRanges: d.map((_, k) => depthRange(space, k)), depthProbabilities: d,
+        widthRanges: probs.width[i].map((_, k) => widthRange(space, k)), widthProbabilities: probs.width[i],
+      })),
+      expectedFlops: rf.value(probs),
+      samples,
+      table1,
+      curve: result.records,
+      schedule: {
+        epochs: input.epochs, warmupEpochs, steps: result.steps, batchSize: input.batchSize, lambda: input.lambda, trainImages, thetaImages, evalImages: test.count,
+        dataset: ds.name, datasetSource: ds.source, shortened, description,
+      },
+      trainSeconds,
+      resumedFromStep,
+      notes,
+      evidence: {
+        evaluation: 'supernet',
+        description:
+          `NSS supernet trained in this job; each sampled architecture's accuracy is its supernet accuracy (inherited weights, BN recalibrated on ${input.recalBatches} train batches) ` +
+          `on ${test.count} ${ds.name} test images, not trained stand-alone. FLOPs and the Table 1 counts are exact (no sampling). No ground truth: no benchmark table covers this space.`,
+        data: { dataset: ds.name, source: ds.source, trainImages: trainAll.count, evalImages: test.count, subset: trainAll.count < ds.train.count || test.count < ds.test.count || ds.name === 'cifar10-subset' },
+        schedule: { epochs: input.epochs, shortened, description },
+        backend: { name: backend.name, reason: backend.reason },
+        groundTruth: null,
+      },
+    };
+  } finally {
+    runner.dispose();
+  }
+}
+
+/** The first `k` batches of one pass of `stream`, copied (recalibration batches). */
+function take(stream: BatchStream, k: number): Array<{ x: Float32Array; shape: [number, number, number, number] }> {
+  const out: Array<{ x: Float32Array; shape: [number, number, number, number] }> = [];
+  for (const b of stream.epoch(0)) {
+    if (out.length >= k) break;
+    out.push({ x: b.x.slice(), shape: [...b.shape] as [number, number, number, number] });
+  }
+  return out;
+}
+
+export const nssEliteSpace: TrainerTask<NssEliteSpaceResult> = trainerTask(NSS_ELITE_SPACE_TASK, run);
