@@ -7,3 +7,4 @@ export { LocalSearch } from './local';
 export * from './nsga2';
 export * from './nsga2-loop';
 export * from './cell-nsga2';
+export * from './hypervolume';

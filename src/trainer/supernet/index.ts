@@ -5,3 +5,4 @@ export * from './mbconv-weights';
 export * from './mbconv-forward';
 export * from './mbconv-supernet';
 export * from './nb201-supernet';
+export * from './macro-supernet';
