@@ -92,8 +92,9 @@ describe('scalenet-family jobs (real API, worker, PostgreSQL, trainer process)',
     }
     for (let j = 1; j < budgets.length; j++) assert.equal(budgets[j], 2 * budgets[j - 1], 'f_j = 2^j f0');
     const evidence = result.evidence as Json;
-    assert.equal(evidence.proxy, true);
-    assert.equal(evidence.shortened, true);
+    assert.equal(evidence.evaluation, 'supernet');
+    assert.equal((evidence.schedule as Json).shortened, true);
+    assert.equal((evidence.data as Json).subset, true);
     assert.match(evidence.description as string, /SHORTENED/);
     return family;
   }

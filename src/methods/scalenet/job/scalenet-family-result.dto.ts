@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 
 // No runtime import of the trainer engine: the API process must not load TensorFlow.js.
@@ -35,13 +36,6 @@ export class ScaleNetFamilyMemberDto {
   @ApiProperty({ type: Number, nullable: true, description: 'Accuracy after retraining from scratch (when asked)' }) retrainedAccuracy!: number | null;
 }
 
-export class ScaleNetEvidenceDto {
-  @ApiProperty({ enum: ['supernet-proxy'] }) kind!: string;
-  @ApiProperty({ description: 'Always true: supernet accuracy on a proxy dataset' }) proxy!: boolean;
-  @ApiProperty({ description: 'Always true: shortened schedule' }) shortened!: boolean;
-  @ApiProperty() description!: string;
-}
-
 export class ScaleNetSearchCostDto {
   @ApiProperty({ description: 'Wall time of the (last) attempt in the trainer process' }) wallSeconds!: number;
   @ApiProperty() trainSeconds!: number;
@@ -69,7 +63,7 @@ export class ScaleNetFamilyResultDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'MCEA configuration, Eq. 4 objective, evaluations and per-iteration history' }) mcea!: object;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Super-supernet training: sampler, schedule, losses, images/s' }) supernet!: object;
   @ApiProperty({ type: ScaleNetSearchCostDto }) searchCost!: ScaleNetSearchCostDto;
-  @ApiProperty({ type: ScaleNetEvidenceDto }) evidence!: ScaleNetEvidenceDto;
+  @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
   @ApiProperty({ type: ScaleNetArtifactsDto }) artifacts!: ScaleNetArtifactsDto;
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) resumedFrom!: object | null;
   @ApiProperty({ type: [String] }) notes!: string[];

@@ -8,6 +8,7 @@
  * The checkpoint holds the phase, the training position, RNG, MCEA state and evaluation cache; weights (and
  * momentum while training). A resumed run yields the same result as an uninterrupted one.
  */
+import type { Evidence } from '../../../jobs/evidence';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -102,7 +103,7 @@ export interface ScaleNetFamilyResult {
     weightsSha256: string;
   };
   searchCost: { wallSeconds: number; trainSeconds: number; searchSeconds: number; trainImages: number; evalImagesForwarded: number; pathsEvaluated: number; backend: string };
-  evidence: { kind: 'supernet-proxy'; proxy: true; shortened: true; description: string };
+  evidence: Evidence;
   resumedFrom: { phase: string; step: number } | null;
   notes: string[];
 }
@@ -288,7 +289,14 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
         wallSeconds: (performance.now() - wall0) / 1000, trainSeconds: st.trainSeconds, searchSeconds: st.searchSeconds, trainImages: st.imagesSeen,
         evalImagesForwarded: st.evalImagesForwarded, pathsEvaluated: st.pathsEvaluated, backend: backend.name,
       },
-      evidence: { kind: 'supernet-proxy', proxy: true, shortened: true, description },
+      evidence: {
+        evaluation: 'supernet',
+        description,
+        data: { dataset: ds.name, source: ds.source, trainImages, evalImages, subset: true },
+        schedule: { epochs: input.supernetFile ? null : input.epochs, shortened: true, description: `${input.epochs} super-supernet epoch(s) on a proxy dataset; the paper trains 350 epochs on ImageNet and retrains members` },
+        backend: { name: backend.name, reason: backend.reason },
+        groundTruth: null,
+      },
       resumedFrom,
       notes: [...notes, description],
     };
