@@ -116,7 +116,7 @@ export class SeNasNb201Spec extends OneShotBaseSpec {
   @Max(24)
   k?: number;
 
-  @ApiPropertyOptional({ description: 'Most partial models of a merged layer-wise space (each gets its own weights).', default: SE_NAS_DEFAULTS.T, minimum: 1, maximum: 625 })
+  @ApiPropertyOptional({ description: 'Merge threshold T: most partial models of a merged layer-wise space (each gets its own weights); the paper uses 50; 1 = no expanding.', default: SE_NAS_DEFAULTS.T, minimum: 1, maximum: 625 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -137,7 +137,7 @@ export class SeNasNb201Spec extends OneShotBaseSpec {
   @Max(100)
   snapshots?: number;
 
-  @ApiPropertyOptional({ enum: SCORING_RULES, description: 'Operator ranking for shrinking: se-nas (Eq. 7), or the ablations si (Eq. 5 alone) and random.', default: 'se-nas' })
+  @ApiPropertyOptional({ enum: SCORING_RULES, description: 'Operator ranking for shrinking: se-nas (Eq. 7 as printed: normalize(SI)/normalize(SC), x/mean(x)), sc-times-deviation (SC x (SI - edge mean SI), an earlier reading), or the ablations si (Eq. 5 alone) and random.', default: 'se-nas' })
   @IsOptional()
   @IsIn(SCORING_RULES)
   scoring?: ScoringRule;
