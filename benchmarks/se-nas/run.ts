@@ -8,7 +8,10 @@
  *   random scores. The magnitude-based score of Fig. 6 needs DARTS architecture parameters and is NOT implemented,
  *   so the operator-ranking check below is not Fig. 6: it counts, after each shrinking stage, how many of the top
  *   ground-truth operators (as many as survive) survived.
- * Each run is a separate process (the trainer task in-process), PAR at a time.
+ * Each run is a separate process (the trainer task in-process), PAR at a time. The defaults are the configuration
+ * that fits ~30 minutes on the shared 2-core CPU machine (C=2, N=1, 1 epoch per stage, first 1,000 images of the
+ * CIFAR-10 subset, 20 children per stage, 100 evaluation images, 20 archs per ranking check); every setting is
+ * recorded in the JSON's provenance block.
  * Usage: npm run build && npm run bench:se-nas   (env SEEDS, EPOCHS_PER_STAGE, C, N, SAMPLES, EVAL_IMAGES,
  * RECAL_BATCHES, CORRELATION_SAMPLE, MAX_TRAIN_IMAGES, VALID_FRACTION, BATCH, PAR override the defaults; VARIANTS=spos,se-nas,si,
  * no-expand,no-snapshot,random[,sc-times-deviation] picks variants; OUT names the result files, default se-nas).
@@ -55,10 +58,10 @@ const OUT = process.env.OUT ?? 'se-nas';
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const dataDir = loadConfig().dataDir;
 const CONFIG = {
-  C: env('C', 4), N: env('N', 1), epochsPerStage: env('EPOCHS_PER_STAGE', 2), stages: SE_NAS_DEFAULTS.stages, k: SE_NAS_DEFAULTS.k, T: SE_NAS_DEFAULTS.T,
-  batchSize: env('BATCH', 64), lr: 0.05, samplesPerStage: env('SAMPLES', 60), snapshots: 3, evalImages: env('EVAL_IMAGES', 400), recalBatches: env('RECAL_BATCHES', 2),
-  correlationSample: env('CORRELATION_SAMPLE', 50), validFraction: env('VALID_FRACTION', 0.1), maxEnumerate: 64, searchQueries: 60,
-  maxTrainImages: process.env.MAX_TRAIN_IMAGES ? Number(process.env.MAX_TRAIN_IMAGES) : null,
+  C: env('C', 2), N: env('N', 1), epochsPerStage: env('EPOCHS_PER_STAGE', 1), stages: SE_NAS_DEFAULTS.stages, k: SE_NAS_DEFAULTS.k, T: SE_NAS_DEFAULTS.T,
+  batchSize: env('BATCH', 64), lr: 0.05, samplesPerStage: env('SAMPLES', 20), snapshots: 3, evalImages: env('EVAL_IMAGES', 100), recalBatches: env('RECAL_BATCHES', 1),
+  correlationSample: env('CORRELATION_SAMPLE', 20), validFraction: env('VALID_FRACTION', 0.1), maxEnumerate: 64, searchQueries: 60,
+  maxTrainImages: process.env.MAX_TRAIN_IMAGES ? Number(process.env.MAX_TRAIN_IMAGES) : 1000,
 };
 
 async function one(v: Variant, seed: number, compareArchs: number[][][]): Promise<OneShotResult> {
