@@ -9,11 +9,11 @@
  *   so the operator-ranking check below is not Fig. 6: it counts, after each shrinking stage, how many of the top
  *   ground-truth operators (as many as survive) survived.
  * Each run is a separate process (the trainer task in-process), PAR at a time. The defaults are the configuration
- * that fits ~30 minutes on the shared 2-core CPU machine (C=2, N=1, 1 epoch per stage, first 1,000 images of the
- * CIFAR-10 subset, 20 children per stage, 100 evaluation images, 20 archs per ranking check); every setting is
- * recorded in the JSON's provenance block.
+ * that fits ~30-40 minutes with PAR=6 on the shared, heavily loaded 2-core CPU machine (C=2, N=1, 1 epoch per stage,
+ * first 800 images of the CIFAR-10 subset, 20 children per stage, 64 evaluation images, 16 archs per ranking check,
+ * 30 supernet queries for SPOS's evolutionary search); every setting is recorded in the JSON's provenance block.
  * Usage: npm run build && npm run bench:se-nas   (env SEEDS, EPOCHS_PER_STAGE, C, N, SAMPLES, EVAL_IMAGES,
- * RECAL_BATCHES, CORRELATION_SAMPLE, MAX_TRAIN_IMAGES, VALID_FRACTION, BATCH, PAR override the defaults; VARIANTS=spos,se-nas,si,
+ * RECAL_BATCHES, CORRELATION_SAMPLE, SEARCH_QUERIES, MAX_TRAIN_IMAGES, VALID_FRACTION, BATCH, PAR override the defaults; VARIANTS=spos,se-nas,si,
  * no-expand,no-snapshot,random[,sc-times-deviation] picks variants; OUT names the result files, default se-nas).
  * Paper scale (GPU machine, not run here): C=16 N=5 EPOCHS_PER_STAGE=20 BATCH=256 VALID_FRACTION=0.1 (45k/5k split of
  * the full CIFAR-10 training set, which this repo's bundled cifar10-subset does not hold) SAMPLES=1000.
@@ -59,9 +59,9 @@ const env = (k: string, d: number): number => (process.env[k] ? Number(process.e
 const dataDir = loadConfig().dataDir;
 const CONFIG = {
   C: env('C', 2), N: env('N', 1), epochsPerStage: env('EPOCHS_PER_STAGE', 1), stages: SE_NAS_DEFAULTS.stages, k: SE_NAS_DEFAULTS.k, T: SE_NAS_DEFAULTS.T,
-  batchSize: env('BATCH', 64), lr: 0.05, samplesPerStage: env('SAMPLES', 20), snapshots: 3, evalImages: env('EVAL_IMAGES', 100), recalBatches: env('RECAL_BATCHES', 1),
-  correlationSample: env('CORRELATION_SAMPLE', 20), validFraction: env('VALID_FRACTION', 0.1), maxEnumerate: 64, searchQueries: 60,
-  maxTrainImages: process.env.MAX_TRAIN_IMAGES ? Number(process.env.MAX_TRAIN_IMAGES) : 1000,
+  batchSize: env('BATCH', 64), lr: 0.05, samplesPerStage: env('SAMPLES', 20), snapshots: 3, evalImages: env('EVAL_IMAGES', 64), recalBatches: env('RECAL_BATCHES', 1),
+  correlationSample: env('CORRELATION_SAMPLE', 16), validFraction: env('VALID_FRACTION', 0.1), maxEnumerate: 64, searchQueries: env('SEARCH_QUERIES', 30),
+  maxTrainImages: process.env.MAX_TRAIN_IMAGES ? Number(process.env.MAX_TRAIN_IMAGES) : 800,
 };
 
 async function one(v: Variant, seed: number, compareArchs: number[][][]): Promise<OneShotResult> {
@@ -132,12 +132,14 @@ const brief = (c: StageRankingCheck): CheckSummary => ({
   block: c.block, epochs: c.epochs, n: c.n, kendallTau: c.kendallTau, tauCi95: [c.ci.kendallTau.lo, c.ci.kendallTau.hi], spearmanRho: c.spearmanRho,
   rhoCi95: [c.ci.spearmanRho.lo, c.ci.spearmanRho.hi], spaceSize: c.spaceSize,
 });
+/** A coefficient for printing: NaN (null in JSON: undefined, e.g. constant supernet accuracies) as 'undef'. */
+const fmt = (x: number | null | undefined, d = 3): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : 'undef');
 const ms = (a: number[]): { mean: number; std: number; n: number } => ({ mean: a.length ? mean(a) : Number.NaN, std: a.length ? std(a) : Number.NaN, n: a.length });
 
 async function main(): Promise<void> {
   const seeds = (process.env.SEEDS ?? '1,2,3').split(',').map(Number);
   const par = env('PAR', 2);
-  const prov = new RunProvenance('dist/benchmarks/se-nas/run.js', ['SEEDS', 'EPOCHS_PER_STAGE', 'C', 'N', 'SAMPLES', 'EVAL_IMAGES', 'RECAL_BATCHES', 'CORRELATION_SAMPLE', 'MAX_TRAIN_IMAGES', 'VALID_FRACTION', 'BATCH', 'PAR', 'VARIANTS', 'OUT'], {
+  const prov = new RunProvenance('dist/benchmarks/se-nas/run.js', ['SEEDS', 'EPOCHS_PER_STAGE', 'C', 'N', 'SAMPLES', 'EVAL_IMAGES', 'RECAL_BATCHES', 'CORRELATION_SAMPLE', 'SEARCH_QUERIES', 'MAX_TRAIN_IMAGES', 'VALID_FRACTION', 'BATCH', 'PAR', 'VARIANTS', 'OUT'], {
     ...CONFIG,
     seeds,
     parallelRuns: par,
@@ -167,7 +169,7 @@ async function main(): Promise<void> {
         const r = await runChild(j.v, j.seed, compare);
         if (j.v.key === 'se-nas') seNasDone.get(j.seed)?.resolve(r);
         results.push({ ...j, r, seconds: (Date.now() - s) / 1000 });
-        process.stdout.write(`${j.v.label} seed ${j.seed}: ${((Date.now() - s) / 1000).toFixed(0)} s, tau ${r.correlation.perStage.map((c) => `${c.set}@${c.epochs}ep ${c.kendallTau.toFixed(3)}`).join(', ')}; arch ${r.arch} cifar10 test ${r.benchmarkRecord?.cifar10Test200.toFixed(2)}\n`);
+        process.stdout.write(`${j.v.label} seed ${j.seed}: ${((Date.now() - s) / 1000).toFixed(0)} s, tau ${r.correlation.perStage.map((c) => `${c.set}@${c.epochs}ep ${fmt(c.kendallTau)}`).join(', ')}; arch ${r.arch} cifar10 test ${r.benchmarkRecord?.cifar10Test200.toFixed(2)}\n`);
       }
     }),
   );
@@ -199,7 +201,7 @@ async function main(): Promise<void> {
       variant: v.label, key: v.key, over: v.over, perSeed,
       summary: {
         table3,
-        table1Tau: ms(perSeed.map((p) => p.table1FullSpaceSample?.kendallTau).filter((x): x is number => x !== undefined)),
+        table1Tau: ms(perSeed.map((p) => p.table1FullSpaceSample?.kendallTau).filter((x): x is number => typeof x === 'number' && Number.isFinite(x))),
         tauPerBlock: blocks.map((b) => ({
           block: b,
           own: ms(perSeed.map((p) => p.ownStages.find((c) => c.block === b)?.kendallTau).filter((x): x is number => x !== undefined && Number.isFinite(x))),
@@ -231,10 +233,10 @@ async function main(): Promise<void> {
     out.honesty,
   );
   for (const r of rows) {
-    const t3 = TABLE3_COLUMNS.map((c) => `${c.key} ${r.summary.table3[c.key].mean.toFixed(2)}±${r.summary.table3[c.key].std.toFixed(2)}`).join(' ');
-    const taus = r.summary.tauPerBlock.map((b) => `b${b.block} ${b.own.mean.toFixed(3)}${b.sameArchsAsSeNas.n ? ` (same archs ${b.sameArchsAsSeNas.mean.toFixed(3)})` : ''}`).join(', ');
+    const t3 = TABLE3_COLUMNS.map((c) => `${c.key} ${fmt(r.summary.table3[c.key].mean, 2)}±${fmt(r.summary.table3[c.key].std, 2)}`).join(' ');
+    const taus = r.summary.tauPerBlock.map((b) => `b${b.block} ${fmt(b.own.mean)} (n=${b.own.n})${b.sameArchsAsSeNas.n ? ` (SPOS same archs ${fmt(b.sameArchsAsSeNas.mean)})` : ''}`).join(', ');
     const k = r.summary.topGroundTruthKept?.map((s) => `stage ${s.stage}: ${s.mean.toFixed(1)}/${s.survivors}`).join(', ') ?? '-';
-    process.stdout.write(`${r.variant.padEnd(30)} ${t3}; tau ${taus}; table1 tau ${r.summary.table1Tau.mean.toFixed(3)}; top GT kept ${k}\n`);
+    process.stdout.write(`${r.variant.padEnd(30)} ${t3}; tau ${taus}; table1 tau ${fmt(r.summary.table1Tau.mean)}; top GT kept ${k}\n`);
   }
   process.stdout.write(`wrote benchmarks/results/${OUT}.json and .svg (${out.wallSeconds.toFixed(0)} s)\n`);
 }
