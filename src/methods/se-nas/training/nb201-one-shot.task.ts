@@ -110,6 +110,21 @@ export function sampleOpSpace(space: OpSpace, m: number, seed: number): number[]
     });
 }
 
+/**
+ * The checkpoint meta is JSON, which writes +Infinity scores (Eq. 7 with SC = 0) and NaN SIs (unsampled operators) as
+ * null: restore them so that a resumed run's records equal the uninterrupted run's.
+ */
+function reviveState(st: RunState): RunState {
+  for (const r of st.records) {
+    for (const x of r.scores ?? []) {
+      if (x.score === null) x.score = Number.POSITIVE_INFINITY;
+      if (x.si === null) x.si = Number.NaN;
+    }
+    for (const x of r.removed ?? []) if (x.score === null) x.score = Number.POSITIVE_INFINITY;
+  }
+  return st;
+}
+
 async function run(ctx: TaskContext): Promise<OneShotResult> {
   const input = parseOneShotInput(ctx.input);
   const backend = await selectBackend();
@@ -139,7 +154,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
       if (c.meta.format !== CHECKPOINT_FORMAT || c.meta.fingerprint !== fingerprint) throw new CheckpointCorruptError('checkpoint was written for another input');
       const children = Number(c.meta.childrenEvaluated);
       if (!Number.isInteger(children) || children < 0) throw new CheckpointCorruptError('checkpoint has no childrenEvaluated count');
-      st = c.meta.state as RunState;
+      st = reviveState(c.meta.state as RunState);
       pending = c.arrays;
       childrenBefore = children;
       replayExpansions(net, st);
