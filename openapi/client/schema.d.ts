@@ -1931,8 +1931,8 @@ export interface components {
              */
             k: number;
             /**
-             * @description Most partial models of a merged layer-wise space (each gets its own weights).
-             * @default 9
+             * @description Merge threshold T: most partial models of a merged layer-wise space (each gets its own weights); the paper uses 50; 1 = no expanding.
+             * @default 50
              */
             T: number;
             /**
@@ -1946,11 +1946,11 @@ export interface components {
              */
             snapshots: number;
             /**
-             * @description Operator ranking for shrinking: se-nas (Eq. 7), or the ablations si (Eq. 5 alone) and random.
+             * @description Operator ranking for shrinking: se-nas (Eq. 7 as printed: normalize(SI)/normalize(SC), x/mean(x)), sc-times-deviation (SC x (SI - edge mean SI), an earlier reading), or the ablations si (Eq. 5 alone) and random.
              * @default se-nas
              * @enum {string}
              */
-            scoring: "se-nas" | "si" | "random";
+            scoring: "se-nas" | "sc-times-deviation" | "si" | "random";
         };
         RankingCheckDto: {
             /** @description Which archs were ranked */
@@ -1966,10 +1966,49 @@ export interface components {
                 k?: number;
                 precision?: number;
             }[];
+            /** @description Percentile bootstrap intervals { kendallTau, spearmanRho }, each { level, lo, hi, resamples, used, seed } (1000 resamples of the n archs, seed 1) */
+            ci: {
+                [key: string]: unknown;
+            };
+        };
+        StageRankingCheckDto: {
+            /** @description Which archs were ranked */
+            what: string;
+            /** @description Ground-truth metric */
+            truth: string;
+            n: number;
+            /** @description Kendall tau-b of supernet accuracy against the truth */
+            kendallTau: number;
+            spearmanRho: number;
+            pearsonR: number;
+            topK: {
+                k?: number;
+                precision?: number;
+            }[];
+            /** @description Percentile bootstrap intervals { kendallTau, spearmanRho }, each { level, lo, hi, resamples, used, seed } (1000 resamples of the n archs, seed 1) */
+            ci: {
+                [key: string]: unknown;
+            };
+            /** @description 1-based block: SE-NAS stage, or SPOS after block x epochsPerStage epochs (equal epochs) */
+            block: number;
+            /** @description Supernet training epochs done when measured */
+            epochs: number;
+            /** @enum {string} */
+            set: "full-space-sample" | "current-space" | "compare-archs";
+            /** @description Archs in the space trained at that moment */
+            spaceSize: number;
+            /** @description NB201 arch strings of the archs ranked */
+            archs: string[];
+            /** @description Supernet accuracy (0..1) of each arch */
+            supernetAccuracies: number[];
+            /** @description Ground truth of each arch (NB201 cifar10 test accuracy, %, 200 epochs) */
+            groundTruth: number[];
         };
         OneShotCorrelationDto: {
-            /** @description (a) fixed seeded sample of the full space */
+            /** @description Table 1: fixed seeded sample of the full space, scored by the SPOS supernet at the end of training or by SE-NAS at the end of stage 1 */
             fullSpaceSample: components["schemas"]["RankingCheckDto"] | null;
+            /** @description Figs. 7-8: at the end of each block of epochsPerStage epochs; SE-NAS ranks (a sample of) its current space, SPOS the full-space sample and the compared archs */
+            perStage: components["schemas"]["StageRankingCheckDto"][];
             /** @description (b) archs of the final (shrunk) space that were evaluated */
             finalSpace: components["schemas"]["RankingCheckDto"] | null;
             /** @description When sample (a) was scored, or why there is no ground truth */
@@ -1987,7 +2026,7 @@ export interface components {
             supernetAccuracy: number;
             /** @description Operators left on each edge e0..e5 */
             survivingOperators: string[][];
-            /** @description Per training stage: space, weight groups, last-epoch loss; for shrinking stages the sampled children, operator scores (SI, SC, score) and removed operators */
+            /** @description Per training stage: space, weight groups, last-epoch loss; for shrinking stages scoring rule, k, T, the sampled children (ops, accuracy), per-operator scores (edge, op, samples, si = Eq. 5, sc = Eq. 6 of its edge, score = Eq. 7; null = +Infinity, never removed), removed operators, shrunk space and merged groups */
             stages: {
                 [key: string]: unknown;
             }[];
@@ -1995,7 +2034,7 @@ export interface components {
             search: {
                 [key: string]: unknown;
             };
-            /** @description NB201 record of the searched arch (cifar10-subset only), with its regret to the table optimum */
+            /** @description NB201 record of the searched arch (cifar10-subset only): table3 (cifar10Valid, cifar10Test, cifar100Valid, cifar100Test, imageNet16Valid, imageNet16Test, %, 200 epochs), table3Optimum (each column's best over the table), regret = optimum - cifar10 test */
             benchmarkRecord: {
                 [key: string]: unknown;
             } | null;
@@ -3262,6 +3301,157 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    Artifacts_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from a previous page (its nextCursor). */
+                cursor?: string;
+                kind?: "supernet" | "elite-space" | "model-family" | "model";
+                /** @description Only the artifacts produced by this job. */
+                jobId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactListDto"];
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: bad limit, cursor, kind or jobId. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactDto"];
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the row first, then the file. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A queued or running job uses the artifact. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Artifacts_content: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content, with its media type. */
+            200: {
+                headers: {
+                    /** @description SHA-256 of the content, hex. */
+                    "X-Content-SHA256"?: string;
+                    /** @description sha-256 of the content (RFC 9530 structured field, base64). */
+                    "Repr-Digest"?: string;
+                    /** @description The SHA-256 (hex), quoted. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such artifact (or another team's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -103,6 +103,12 @@ describe('one-shot NB201 jobs: se-nas-nb201 and spos-nb201 (real API, worker, Po
     assert.equal(corr.fullSpaceSample?.n, 8);
     assert.ok(Number.isFinite(corr.fullSpaceSample?.kendallTau) && Number.isFinite(corr.fullSpaceSample?.spearmanRho));
     assert.ok(corr.finalSpace && (corr.finalSpace.n as number) >= 3);
+    // per-stage checks (Figs. 7-8) and the six Table 3 numbers travel through the API
+    const perStage = (result.correlation as { perStage: Array<{ block: number; set: string; archs: string[]; supernetAccuracies: number[]; groundTruth: number[] }> }).perStage;
+    assert.deepEqual(perStage.map((c) => [c.block, c.set]), [[1, 'full-space-sample'], [2, 'current-space'], [3, 'current-space']]);
+    assert.ok(perStage.every((c) => c.archs.length === c.supernetAccuracies.length && c.archs.length === c.groundTruth.length));
+    assert.deepEqual(Object.keys(record.table3 as Json).sort(), ['cifar100Test', 'cifar100Valid', 'cifar10Test', 'cifar10Valid', 'imageNet16Test', 'imageNet16Valid']);
+    assert.equal((record.table3 as Json).cifar10Test, record.cifar10Test200);
     const schedule = result.schedule as Json;
     assert.equal(schedule.shortened, true);
     assert.match(schedule.description as string, /SHORTENED/);

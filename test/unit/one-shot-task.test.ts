@@ -17,6 +17,7 @@ import { mergeLayerSpaces, scoreOperators, shrink } from '../../src/methods/se-n
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { opKernel } from '../../src/trainer/nb201/forward';
 import { OneShotResult, nb201OneShot } from '../../src/methods/se-nas/training/nb201-one-shot.task';
+import { SE_NAS_DEFAULTS } from '../../src/methods/se-nas/training/input';
 import { TaskRun, taskContext } from '../support/task-context';
 
 const dataDir = loadConfig().dataDir;
@@ -111,7 +112,9 @@ describe('nb201-one-shot task (real MNIST subset, wasm)', () => {
       const shrunk = shrink(s.space, s.scores ?? [], 10);
       assert.deepEqual(s.removed, shrunk.removed);
       assert.deepEqual(s.shrunkSpace, shrunk.space);
-      assert.deepEqual(s.mergedGroups, mergeLayerSpaces(shrunk.space, 9));
+      assert.deepEqual(s.mergedGroups, mergeLayerSpaces(shrunk.space, SE_NAS_DEFAULTS.T));
+      assert.equal(s.T, 50, 'default merge threshold T = 50 (the paper, Sec. 3.4)');
+      assert.equal(s.scoring, 'se-nas');
       assert.deepEqual(r.stages[i + 1].space, s.shrunkSpace, 'the next stage trains the shrunk space');
       assert.deepEqual(r.stages[i + 1].weightGroups, s.mergedGroups);
     }
@@ -153,6 +156,28 @@ describe('nb201-one-shot task (real MNIST subset, wasm)', () => {
     const steps = refRun.checkpoints.map((c) => c.step);
     assert.ok(steps.includes(S) && steps.includes(2 * S) && steps.includes(3 * S));
     assert.ok(refRun.progress.some((p) => /removed 10 operators/.test(p.message ?? '')));
+  });
+
+  test('golden values of the seeded tiny SE-NAS run (a change of behaviour must change this test on purpose)', () => {
+    const r = reference;
+    // measured at the commit that made Eq. 7 (printed) and T = 50 the defaults (wasm backend, seed 3, MNIST slice)
+    const golden = {
+      removed: ['2:0 2:4 2:1 2:3 4:3 0:0 3:1 0:1 3:0 4:0', '5:4 1:2 1:4 1:0 5:0 5:1 1:1 5:2 3:2 3:3'],
+      mergedGroups: ['[[0,1,2,3],[4,5]]', '[[0,1,2,3,4,5]]'],
+      arch: '|avg_pool_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_3x3~2|',
+      supernetAccuracy: 9 / 64,
+      stage1Children: '311034:5 203020:8 442413:11 103324:8 040102:7 411201:8 332342:12 130133:4 224210:7 024441:4',
+      lastEpochLoss: [2.36495, 2.35229, 2.33623],
+    };
+    const actual = {
+      removed: r.stages.slice(0, 2).map((s) => (s.removed ?? []).map((x) => `${x.edge}:${x.op}`).join(' ')),
+      mergedGroups: r.stages.slice(0, 2).map((s) => JSON.stringify(s.mergedGroups)),
+      arch: r.arch,
+      supernetAccuracy: r.supernetAccuracy,
+      stage1Children: (r.stages[0].children ?? []).map((c) => `${c.ops.join('')}:${Math.round(c.accuracy * 64)}`).join(' '),
+      lastEpochLoss: r.stages.map((s) => Math.round(s.lastEpochLoss * 1e5) / 1e5),
+    };
+    assert.deepEqual(actual, golden);
   });
 
   test('killed inside stage 2 training and resumed from its last checkpoint: same result as the uninterrupted run', async () => {

@@ -1,5 +1,6 @@
-// SE-NAS operator scores and layer-wise spaces (src/methods/se-nas/science, src/search/spaces/op-space.ts): selection importance (Eq. 5) and confidence
-// (Eq. 6) against hand-computed values, the Eq. 7 ranking, shrinking (exactly k, never an edge's last op,
+// SE-NAS operator scores and layer-wise spaces (src/methods/se-nas/science, src/search/spaces/op-space.ts): selection
+// importance (Eq. 5) and confidence (Eq. 6) against hand-computed values, Eq. 7 as printed and the sc-times-deviation
+// option on hand-computed SI tables where they remove different operators, SC = 0, shrinking (exactly k, never an edge's last op,
 // deterministic ties), greedy merging of layer-wise spaces, and stratified sampling of children. Pure, no tensors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -54,26 +55,43 @@ describe('SE-NAS selection importance and confidence', () => {
     assert.equal(selectionConfidence([0.25, 0.25, 0.25]), 0);
   });
 
-  test('scoreOperators: Eq. 7 score = SC_l * (SI - mean SI of the edge); unsampled op scores 0; the si rule', () => {
+  test('scoreOperators, Eq. 7 as printed: S = (SI / mean SI) / (SC / mean SC) over the current operators; SC = 0 or no samples -> +Infinity', () => {
     const scores = scoreOperators(children, space, 'se-nas', Rng.fromSeed(1));
     assert.equal(scores.length, 6);
     assert.deepEqual(
       scores.map((s) => [s.edge, s.op, s.samples]),
       [[0, 0, 2], [0, 3, 3], [0, 4, 0], [1, 1, 3], [1, 2, 3], [2, 3, 6]],
     );
-    const si0 = [0.6, 0.5];
-    const var0 = 0.0025; // mean 0.55, deviations +-0.05
-    close(scores[0].sc, var0, 'SC e0', 1e-12);
-    close(scores[0].score, var0 * (si0[0] - 0.55), 'S e0 op0');
-    close(scores[1].score, var0 * (si0[1] - 0.55), 'S e0 op3');
+    // SI: e0 [0.6, 0.5, NaN], e1 [0.8/3, 2/3], e2 [2.8/6]; mean over the 5 finite SIs = 2.5 / 5 = 0.5
+    // SC: e0 0.0025, e1 0.04 (mean 1.4/3, deviations -+0.2), e2 0; mean over the 6 current ops = (3 x 0.0025 + 2 x 0.04 + 0) / 6
+    const meanSc = (3 * 0.0025 + 2 * 0.04) / 6;
+    close(scores[0].sc, 0.0025, 'SC e0');
+    close(scores[3].sc, 0.04, 'SC e1');
+    close(scores[0].score, 0.6 / 0.5 / (0.0025 / meanSc), 'S e0 op0 = 7', 1e-9);
+    close(scores[0].score, 7, 'S e0 op0 by hand', 1e-9);
+    close(scores[1].score, 0.5 / 0.5 / (0.0025 / meanSc), 'S e0 op3 = 35/6', 1e-9);
+    close(scores[3].score, 0.8 / 3 / 0.5 / (0.04 / meanSc), 'S e1 op1 = 7/36', 1e-9);
+    close(scores[3].score, 7 / 36, 'S e1 op1 by hand', 1e-9);
+    close(scores[4].score, 2 / 3 / 0.5 / (0.04 / meanSc), 'S e1 op2 = 35/72', 1e-9);
     assert.ok(Number.isNaN(scores[2].si));
+    assert.equal(scores[2].score, Infinity, 'no samples: no evidence, never removed');
+    assert.equal(scores[5].sc, 0, 'single-op edge: SC 0');
+    assert.equal(scores[5].score, Infinity, 'SC = 0: S = SI / 0 = +Infinity');
+    // shrink: e1 op1 (7/36) goes first; e1 op2 would be the last of its edge, so e0 op3 (35/6) is next
+    assert.deepEqual(shrink(space, scores, 2).removed.map((r) => [r.edge, r.op]), [[1, 1], [0, 3]]);
+  });
+
+  test('the named option sc-times-deviation: SC_l * (SI - mean SI of the edge); unsampled op scores 0; the si and random rules', () => {
+    const scores = scoreOperators(children, space, 'sc-times-deviation', Rng.fromSeed(1));
+    const var0 = 0.0025; // mean 0.55, deviations +-0.05
+    close(scores[0].score, var0 * (0.6 - 0.55), 'S e0 op0');
+    close(scores[1].score, var0 * (0.5 - 0.55), 'S e0 op3');
     assert.equal(scores[2].score, 0, 'no evidence: score 0');
     const si1 = [0.8 / 3, 2 / 3];
     const m1 = (si1[0] + si1[1]) / 2;
     const var1 = ((si1[0] - m1) ** 2 + (si1[1] - m1) ** 2) / 2;
     close(scores[3].score, var1 * (si1[0] - m1), 'S e1 op1');
     close(scores[4].score, var1 * (si1[1] - m1), 'S e1 op2');
-    assert.equal(scores[5].sc, 0, 'single-op edge: SC 0');
     assert.equal(scores[5].score, 0);
     const bySi = scoreOperators(children, space, 'si', Rng.fromSeed(1));
     close(bySi[1].score, 0.5, 'si rule: the SI itself');
@@ -83,7 +101,74 @@ describe('SE-NAS selection importance and confidence', () => {
     assert.deepEqual(random, scoreOperators(children, space, 'random', Rng.fromSeed(1)), 'random rule is seeded');
   });
 
-  test('Eq. 7 ranks a clearly bad op of a high-variance edge below a slightly-below-mean op of a flat edge', () => {
+  test('hand-computed SI tables on which Eq. 7 (printed) and SC x (SI - mean) remove different operators', () => {
+    const grid: OpSpace = [
+      [0, 1, 2],
+      [0, 1, 2],
+    ];
+    // full grid, accuracy = SI_0[a] + SI_1[b] - 0.5, so SI per edge is exactly the table (each edge mean 0.5)
+    const table = (si0: number[], si1: number[]): ScoredChild[] => enumerateOpSpace(grid).map(([a, b]) => ({ ops: [a, b], accuracy: si0[a] + si1[b] - 0.5 }));
+
+    // table 1: edge 0 flat [0.45, 0.50, 0.55] (SC 0.005/3), edge 1 confident [0.30, 0.60, 0.60] (SC 0.02).
+    // mean SI 0.5, mean SC (0.005/3 + 0.02) / 2 = 0.065/6. Eq. 7: e0 -> 0.9/(2/13) = 5.85, 6.5, 7.15; e1 -> 0.6/(24/13) = 0.325,
+    // 0.65, 0.65. Product: e0 -> -8.3e-5, 0, +8.3e-5; e1 -> -0.004, +0.002, +0.002.
+    // k = 2: Eq. 7 removes e1 op0 then e1 op1 (a top-SI op of the confident edge: the printed form divides by SC);
+    //        the product removes e1 op0 then e0 op0.
+    const t1 = table([0.45, 0.5, 0.55], [0.3, 0.6, 0.6]);
+    const eq7 = scoreOperators(t1, grid, 'se-nas', Rng.fromSeed(1));
+    const prod = scoreOperators(t1, grid, 'sc-times-deviation', Rng.fromSeed(1));
+    [5.85, 6.5, 7.15, 0.325, 0.65, 0.65].forEach((v, i) => close(eq7[i].score, v, `Eq. 7 table 1 #${i}`, 1e-9));
+    [-0.005 / 3 * 0.05, 0, 0.005 / 3 * 0.05, -0.02 * 0.2, 0.02 * 0.1, 0.02 * 0.1].forEach((v, i) => close(prod[i].score, v, `product table 1 #${i}`, 1e-9));
+    assert.deepEqual(shrink(grid, eq7, 2).removed.map((r) => [r.edge, r.op]), [[1, 0], [1, 1]]);
+    assert.deepEqual(shrink(grid, prod, 2).removed.map((r) => [r.edge, r.op]), [[1, 0], [0, 0]]);
+
+    // table 2 (k = 1): edge 0 [0.20, 0.55, 0.75] (SC 0.1550/3), edge 1 [0.46, 0.50, 0.54] (SC 0.0032/3).
+    // Product: e0 op0 -0.1550/3 x 0.3 = -0.0155 is lowest. Eq. 7 (ranking = SI / SC): e0 op0 0.2/0.05167 = 3.87, e1 op0
+    // 0.46/0.001067 = 431: also e0 op0. Both agree here: a clearly bad op of a confident edge goes under both rules.
+    const t2 = table([0.2, 0.55, 0.75], [0.46, 0.5, 0.54]);
+    assert.deepEqual(shrink(grid, scoreOperators(t2, grid, 'se-nas', Rng.fromSeed(1)), 1).removed.map((r) => [r.edge, r.op]), [[0, 0]]);
+    assert.deepEqual(shrink(grid, scoreOperators(t2, grid, 'sc-times-deviation', Rng.fromSeed(1)), 1).removed.map((r) => [r.edge, r.op]), [[0, 0]]);
+  });
+
+  test('Eq. 7 with SC = 0 everywhere (all SIs of each edge equal): every score +Infinity; shrink falls back to SI, then edge, then op', () => {
+    const grid: OpSpace = [
+      [0, 1],
+      [2, 3],
+    ];
+    const kids: ScoredChild[] = [
+      { ops: [0, 2], accuracy: 0.4 },
+      { ops: [1, 3], accuracy: 0.4 },
+      { ops: [0, 3], accuracy: 0.4 },
+      { ops: [1, 2], accuracy: 0.4 },
+    ];
+    const s = scoreOperators(kids, grid, 'se-nas', Rng.fromSeed(1));
+    assert.ok(s.every((x) => x.sc === 0 && x.score === Infinity));
+    assert.deepEqual(shrink(grid, s, 2).removed.map((r) => [r.edge, r.op]), [[0, 0], [1, 2]]);
+    // all +Infinity with different SIs per edge (children using an op outside an edge's space count only on the other
+    // edge): e0 SI [0.5, 0.5], e1 SI [0.1, 0.1] -> the lower SI (edge 1) goes first, not the lower edge
+    const uneven: ScoredChild[] = [
+      { ops: [0, 2], accuracy: 0.1 },
+      { ops: [1, 3], accuracy: 0.1 },
+      { ops: [0, 4], accuracy: 0.9 },
+      { ops: [1, 4], accuracy: 0.9 },
+    ];
+    const u = scoreOperators(uneven, grid, 'se-nas', Rng.fromSeed(1));
+    assert.deepEqual(u.map((x) => [x.si, x.score]), [[0.5, Infinity], [0.5, Infinity], [0.1, Infinity], [0.1, Infinity]]);
+    assert.deepEqual(shrink(grid, u, 1).removed.map((r) => [r.edge, r.op]), [[1, 2]]);
+    // an edge with zero SC is never cut while another edge has finite scores, even when its SI is the lowest
+    const mixed: ScoredChild[] = [
+      { ops: [0, 2], accuracy: 0.1 },
+      { ops: [1, 2], accuracy: 0.1 },
+      { ops: [0, 3], accuracy: 0.9 },
+      { ops: [1, 3], accuracy: 0.9 },
+    ];
+    // SI e0 = [0.5, 0.5] (SC 0); SI e1 = [0.1, 0.9] (SC 0.16): e1 op2 has finite score 0.2/0.5 / (0.16/0.08) = 0.2
+    const m = scoreOperators(mixed, grid, 'se-nas', Rng.fromSeed(1));
+    close(m[2].score, 0.1 / 0.5 / (0.16 / 0.08), 'e1 op2', 1e-12);
+    assert.deepEqual(shrink(grid, m, 1).removed.map((r) => [r.edge, r.op]), [[1, 2]]);
+  });
+
+  test('the sc-times-deviation option ranks a clearly bad op of a high-variance edge below a slightly-below-mean op of a flat edge', () => {
     // accuracy = 0.5 + f[a] + g[b] over the full 3 x 3 grid of two edges: SI_0(a) = 0.5 + f[a], SI_1(b) = 0.5 + g[b]
     // (f, g sum to 0). Edge 0 spreads widely (op 2 clearly bad), edge 1 is flat (op 2 one point below the others).
     const f = [0.2, 0.2, -0.4];
@@ -93,7 +178,7 @@ describe('SE-NAS selection importance and confidence', () => {
       [0, 1, 2],
     ];
     const kids: ScoredChild[] = enumerateOpSpace(grid).map(([a, b]) => ({ ops: [a, b], accuracy: 0.5 + f[a] + g[b] }));
-    const s = scoreOperators(kids, grid, 'se-nas', Rng.fromSeed(1));
+    const s = scoreOperators(kids, grid, 'sc-times-deviation', Rng.fromSeed(1));
     const bad = s.find((x) => x.edge === 0 && x.op === 2) as OperatorScore;
     const flat = s.find((x) => x.edge === 1 && x.op === 2) as OperatorScore;
     close(bad.sc, (0.04 + 0.04 + 0.16) / 3, 'SC of the spread edge');
@@ -103,14 +188,14 @@ describe('SE-NAS selection importance and confidence', () => {
     assert.deepEqual(shrink(grid, s, 1).removed.map((r) => [r.edge, r.op]), [[0, 2]]);
 
     // where the confidence decides: edge 0's op 2 is only 0.05 below its mean but the edge is confident (SC 0.0517),
-    // edge 1's op 2 is 0.06 below but the edge is nearly flat (SC 0.0018). SI alone removes edge 1's; Eq. 7 edge 0's.
+    // edge 1's op 2 is 0.06 below but the edge is nearly flat (SC 0.0018). SI alone removes edge 1's; the product edge 0's.
     const f2 = [0.3, -0.25, -0.05];
     const g2 = [0.03, 0.03, -0.06];
     const kids2: ScoredChild[] = enumerateOpSpace(grid).map(([a, b]) => ({ ops: [a, b], accuracy: 0.5 + f2[a] + g2[b] }));
-    const eq7 = scoreOperators(kids2, grid, 'se-nas', Rng.fromSeed(1));
+    const prod = scoreOperators(kids2, grid, 'sc-times-deviation', Rng.fromSeed(1));
     const si = scoreOperators(kids2, grid, 'si', Rng.fromSeed(1));
     // the worst op of edge 0 (op 1) goes first under both rules; the second removal differs
-    assert.deepEqual(shrink(grid, eq7, 2).removed.map((r) => [r.edge, r.op]), [[0, 1], [0, 2]]);
+    assert.deepEqual(shrink(grid, prod, 2).removed.map((r) => [r.edge, r.op]), [[0, 1], [0, 2]]);
     assert.deepEqual(shrink(grid, si, 2).removed.map((r) => [r.edge, r.op]), [[0, 1], [1, 2]]);
   });
 });
@@ -145,7 +230,7 @@ describe('SE-NAS shrinking', () => {
     assert.equal(shrink(space, scores, 0).removed.length, 0);
   });
 
-  test('ties go to the lower edge, then the lower op, independent of the order of the score list', () => {
+  test('ties (equal score and SI) go to the lower edge, then the lower op, independent of the order of the score list', () => {
     const space = fullOpSpace(6, 5);
     const flat = flatScores(space);
     const r = shrink(space, flat, 10);
@@ -188,6 +273,9 @@ describe('SE-NAS layer-wise spaces', () => {
       { sizes: [2, 2, 2, 2, 1, 1], T: 9, groups: [[0, 1, 2], [3, 4, 5]] },
       { sizes: [4, 3, 2, 2, 4, 5], T: 3, groups: [[0], [1], [2], [3], [4], [5]] },
       { sizes: [2, 5, 1, 1, 3, 3], T: 10, groups: [[0, 1, 2, 3], [4, 5]] },
+      // T = 50 (the paper's NB201 value, the default): after two stages of k = 10 the 10 survivors form one group
+      { sizes: [2, 2, 2, 2, 1, 1], T: 50, groups: [[0, 1, 2, 3, 4, 5]] },
+      { sizes: [4, 3, 3, 4, 3, 3], T: 50, groups: [[0, 1, 2], [3, 4, 5]] },
     ];
     for (const c of cases) {
       const space = sizes(c.sizes);

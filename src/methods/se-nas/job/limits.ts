@@ -32,7 +32,7 @@ export const ONE_SHOT_LIMITS = limits({
 export const SE_NAS_LIMITS = limits({
   stages: { int: true, min: 1, max: 5, default: 2 },
   k: { int: true, min: 1, max: REMOVABLE_OPERATORS, default: 10 },
-  T: { int: true, min: 1, max: 625, default: 9 },
+  T: { int: true, min: 1, max: 625, default: 50 },
   samplesPerStage: { int: true, min: 5, max: 5000, default: 100 },
   snapshots: { int: true, min: 1, max: 100, default: 5 },
 });

@@ -65,7 +65,7 @@ export class SeNasNb201Spec extends OneShotBaseSpec {
   @Limit(SL.k, { description: `Operators removed per shrinking stage (at least one is kept per edge; stages x k <= ${REMOVABLE_OPERATORS}).` })
   k?: number;
 
-  @Limit(SL.T, { description: 'Most partial models of a merged layer-wise space (each gets its own weights).' })
+  @Limit(SL.T, { description: 'Merge threshold T: most partial models of a merged layer-wise space (each gets its own weights); the paper uses 50; 1 = no expanding.' })
   T?: number;
 
   @Limit(SL.samplesPerStage, { description: 'Children sampled per shrinking stage for the selection importance (Eq. 5).' })
@@ -74,7 +74,7 @@ export class SeNasNb201Spec extends OneShotBaseSpec {
   @Limit(SL.snapshots, { description: "Weight snapshots of a stage's last epoch averaged for evaluation (Eq. 4); 1 = none." })
   snapshots?: number;
 
-  @ApiPropertyOptional({ enum: SCORING_RULES, description: 'Operator ranking for shrinking: se-nas (Eq. 7), or the ablations si (Eq. 5 alone) and random.', default: 'se-nas' })
+  @ApiPropertyOptional({ enum: SCORING_RULES, description: 'Operator ranking for shrinking: se-nas (Eq. 7 as printed: normalize(SI)/normalize(SC), x/mean(x)), sc-times-deviation (SC x (SI - edge mean SI), an earlier reading), or the ablations si (Eq. 5 alone) and random.', default: 'se-nas' })
   @IsOptional()
   @IsIn(SCORING_RULES)
   scoring?: ScoringRule;

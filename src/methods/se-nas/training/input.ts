@@ -54,6 +54,24 @@ export interface OneShotInput {
   horizontalFlip: boolean;
   checkpointEvery: number;
   progressEvery: number;
+  /**
+   * SPOS only, for the same-archs comparison of Figs. 7-8: archs to score at the end of each block of epochsPerStage
+   * epochs (entry b = block b + 1; usually the archs SE-NAS scored at the end of its stage b + 1). Needs ground truth.
+   */
+  compareArchs: number[][][];
+}
+
+function parseCompareArchs(raw: unknown, out: FieldViolation[]): number[][][] {
+  if (raw === undefined || raw === null) return [];
+  const ok =
+    Array.isArray(raw) &&
+    raw.length <= 10 &&
+    raw.every((block) => Array.isArray(block) && block.length <= 15625 && block.every((a) => Array.isArray(a) && a.length === 6 && a.every((o) => Number.isInteger(o) && o >= 0 && o <= 4)));
+  if (!ok) {
+    out.push(violation('input.compareArchs', 'isArchLists', 'compareArchs must be at most 10 lists of archs, each arch 6 op indices in 0..4'));
+    return [];
+  }
+  return raw as number[][][];
 }
 
 export function parseOneShotInput(raw: unknown): OneShotInput {
@@ -101,6 +119,7 @@ export function parseOneShotInput(raw: unknown): OneShotInput {
     horizontalFlip: booleanField(o, 'horizontalFlip', out, isCifar),
     checkpointEvery: limitField(o, 'checkpointEvery', TL.checkpointEvery, out),
     progressEvery: limitField(o, 'progressEvery', TL.progressEvery, out),
+    compareArchs: parseCompareArchs(o.compareArchs, out),
   };
   const removal = method === 'se-nas' ? totalRemovalProblem(input.stages, input.k) : null;
   if (removal) out.push(violation('input.k', 'maxTotalRemoval', removal));

@@ -18,7 +18,8 @@ import { ChildEvaluator, LabelledBatch } from './child-eval';
 import { FinalSearch, searchFinalSpace } from './final-search';
 import { GROUND_TRUTH_METRIC, GroundTruth, Nb201Record, RankingCheck } from './ground-truth';
 import { OneShotInput, parseOneShotInput } from './input';
-import { RunState, StageRecord, initialState, replayExpansions, runStages, stageEpochs, trainingStages, withStageWeights } from './runner';
+import { CheckSetName, RunState, StageRecord, initialState, replayExpansions, runStages, stageEpochs, trainingStages, withStageWeights } from './runner';
+import { OpSpace, opSpaceSize, enumerateOpSpace } from '../../../search/spaces/op-space';
 import { Nb201Supernet } from '../../../trainer/supernet/nb201-supernet';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
 import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
@@ -26,7 +27,36 @@ import { NB201_ONE_SHOT_TASK } from '../tasks';
 
 /** Seed of the fixed full-space sample of the correlation check (a): the same archs for every job. */
 export const CORRELATION_SAMPLE_SEED = 201;
-const CHECKPOINT_FORMAT = 'nb201-one-shot/2'; // /2: the meta carries childrenEvaluated
+const CHECKPOINT_FORMAT = 'nb201-one-shot/3'; // /2: the meta carries childrenEvaluated; /3: state.checks
+
+/** A ranking check of the supernet against NB201 ground truth at the end of a block of epochs, with its data. */
+export interface StageRankingCheck extends RankingCheck {
+  block: number;
+  epochs: number;
+  set: CheckSetName;
+  spaceSize: number;
+  /** The archs and the supernet accuracies the coefficients were computed from. */
+  archs: string[];
+  supernetAccuracies: number[];
+  groundTruth: number[];
+}
+
+export interface OneShotCorrelation {
+  /**
+   * Table 1: the fixed seeded sample of the whole space (seed CORRELATION_SAMPLE_SEED), scored by the SPOS supernet at
+   * the end of training, or by the SE-NAS supernet at the end of stage 1 (still the whole space).
+   */
+  fullSpaceSample: RankingCheck | null;
+  /**
+   * Figs. 7-8: at the end of each block of epochsPerStage epochs. SE-NAS: a seeded sample (or all) of the archs of the
+   * space it trained in that stage (stage 1: the full-space sample). SPOS: the full-space sample, and the archs given
+   * in compareArchs (SE-NAS's archs of that stage, scored by SPOS at equal epochs).
+   */
+  perStage: StageRankingCheck[];
+  /** Archs evaluated by the final search. */
+  finalSpace: RankingCheck | null;
+  note: string;
+}
 
 export interface OneShotResult {
   method: OneShotInput['method'];
@@ -41,7 +71,7 @@ export interface OneShotResult {
   search: FinalSearch;
   /** NB201 record of the searched arch, when the data is CIFAR-10. */
   benchmarkRecord: Nb201Record | null;
-  correlation: { fullSpaceSample: RankingCheck | null; finalSpace: RankingCheck | null; note: string };
+  correlation: OneShotCorrelation;
   schedule: {
     C: number; N: number; epochsPerStage: number; trainingStages: number; totalEpochs: number; steps: number; batchSize: number; lr: number;
     trainImages: number; evalImages: number; imageShape: [number, number, number]; dataset: string; datasetSource: string; shortened: true; description: string;
@@ -66,6 +96,37 @@ function take(stream: BatchStream, maxBatches: number, maxImages = Infinity): La
     n += k;
   }
   return out;
+}
+
+/** `m` archs of the space drawn uniformly without replacement by a seeded Rng (all of them when it has at most m). */
+export function sampleOpSpace(space: OpSpace, m: number, seed: number): number[][] {
+  const size = opSpaceSize(space);
+  if (size <= m) return enumerateOpSpace(space);
+  return Rng.fromSeed(seed)
+    .sampleIndices(size, m)
+    .map((i) => {
+      const ops = new Array<number>(space.length);
+      for (let e = space.length - 1; e >= 0; e--) {
+        ops[e] = space[e][i % space[e].length];
+        i = Math.floor(i / space[e].length);
+      }
+      return ops;
+    });
+}
+
+/**
+ * The checkpoint meta is JSON, which writes +Infinity scores (Eq. 7 with SC = 0) and NaN SIs (unsampled operators) as
+ * null: restore them so that a resumed run's records equal the uninterrupted run's.
+ */
+function reviveState(st: RunState): RunState {
+  for (const r of st.records) {
+    for (const x of r.scores ?? []) {
+      if (x.score === null) x.score = Number.POSITIVE_INFINITY;
+      if (x.si === null) x.si = Number.NaN;
+    }
+    for (const x of r.removed ?? []) if (x.score === null) x.score = Number.POSITIVE_INFINITY;
+  }
+  return st;
 }
 
 async function run(ctx: TaskContext): Promise<OneShotResult> {
@@ -95,11 +156,11 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   const resumed = checkpoints.resume(ctx.resumeFrom, notes, (r) => {
     const children = r.state.childrenEvaluated;
     if (!Number.isInteger(children) || (children as number) < 0) throw new CheckpointCorruptError('checkpoint has no childrenEvaluated count');
-    replayExpansions(net, r.state);
+    replayExpansions(net, reviveState(r.state));
     pending = r.arrays;
     childrenBefore = children as number;
   });
-  if (resumed) st = resumed;
+  if (resumed) st = reviveState(resumed);
   const resumedFromStep: number | null = resumed ? st.totalStep : null;
   const newSgd = (): Sgd => {
     net.set(st.space.map((o) => o[0]));
@@ -108,7 +169,17 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   try {
     const finalSnaps = await runStages(
       {
-        ctx, input, net, train: streams.train, evaluator, fullSpaceSample: truth ? fullSpaceSample : [],
+        ctx, input, net, train: streams.train, evaluator,
+        checkSets(block, space) {
+          if (!truth || input.correlationSample === 0) return [];
+          const full: { set: CheckSetName; what: string; archs: number[][] } = { set: 'full-space-sample', what: `fixed seeded sample of the full space (seed ${CORRELATION_SAMPLE_SEED})`, archs: fullSpaceSample };
+          if (input.method === 'spos') {
+            const cmp = input.compareArchs[block - 1];
+            return cmp?.length ? [full, { set: 'compare-archs', what: `compareArchs[${block - 1}] (SE-NAS's archs of its stage ${block})`, archs: cmp }] : [full];
+          }
+          if (opSpaceSize(space) === grid.size) return [full];
+          return [{ set: 'current-space', what: `seeded sample of the current space (seed ${CORRELATION_SAMPLE_SEED + block})`, archs: sampleOpSpace(space, input.correlationSample, CORRELATION_SAMPLE_SEED + block) }];
+        },
         async checkpoint(state, sgd, snaps) {
           const s = snaps?.export();
           const arrays: Record<string, Float32Array | Float64Array> = { ...exportState(net, sgd) };
@@ -149,15 +220,26 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
         'Not comparable with the papers\' full-CIFAR-10 supernets; ground truth (when given) is the NB201 table.';
       notes.push(description);
       if (!truth) notes.push(reason);
-      const sampleScores = st.fullSpaceAccuracies ?? [];
-      const fullSpaceCheck = truth && sampleScores.length ? truth.check('fixed seeded sample of the full space', fullSpaceSample, sampleScores) : null;
+      const perStage: StageRankingCheck[] = [];
+      for (const c of truth ? st.checks : []) {
+        const check = truth?.check(c.what, c.archs, c.accuracies);
+        if (check && truth) {
+          perStage.push({ ...check, block: c.block, epochs: c.epochs, set: c.set, spaceSize: c.spaceSize, archs: c.archs.map(formatArchStr), supernetAccuracies: c.accuracies, groundTruth: c.archs.map((o) => truth.accuracy(o)) });
+        }
+      }
+      const fullChecks = perStage.filter((c) => c.set === 'full-space-sample');
+      const table1 = input.method === 'spos' ? fullChecks[fullChecks.length - 1] : fullChecks.find((c) => c.block === 1);
+      const fullSpaceCheck: RankingCheck | null = table1 ? { what: table1.what, truth: table1.truth, n: table1.n, kendallTau: table1.kendallTau, spearmanRho: table1.spearmanRho, pearsonR: table1.pearsonR, topK: table1.topK, ci: table1.ci } : null;
       const finalCheck = truth ? truth.check(`archs of the final space (${search.how})`, search.evaluated.map((c) => c.ops), search.evaluated.map((c) => c.accuracy)) : null;
-      const when = input.method === 'se-nas' ? 'the supernet after stage 1 (full space, before any shrinking)' : 'the trained supernet';
+      const when = input.method === 'se-nas' ? 'the SE-NAS supernet at the end of stage 1 (full space, before any shrinking)' : 'the SPOS supernet at the end of training';
       return {
         method: input.method, backend, arch: formatArchStr(search.best.ops), ops: search.best.ops, supernetAccuracy: search.best.accuracy,
         survivingOperators: st.space.map((ops) => ops.map((o) => NB201_OPS[o])), stages: st.records, search,
         benchmarkRecord: truth ? truth.record(search.best.ops) : null,
-        correlation: { fullSpaceSample: fullSpaceCheck, finalSpace: finalCheck, note: truth ? `sample (a) scored by ${when}; seed ${CORRELATION_SAMPLE_SEED}` : reason },
+        correlation: {
+          fullSpaceSample: fullSpaceCheck, perStage, finalSpace: finalCheck,
+          note: truth ? `full-space sample (seed ${CORRELATION_SAMPLE_SEED}) scored by ${when}; perStage at the end of each block of ${input.epochsPerStage} epoch(s)` : reason,
+        },
         schedule: {
           C: input.C, N: input.N, epochsPerStage: input.epochsPerStage, trainingStages: trainingStages(input), totalEpochs, steps: st.totalStep,
           batchSize: input.batchSize, lr: input.lr, trainImages, evalImages: evaluator.evalImages, imageShape, dataset: ds.name, datasetSource: ds.source,

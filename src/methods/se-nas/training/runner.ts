@@ -12,7 +12,7 @@ import { UnprocessableError } from '../../../common/errors';
 import type { BatchStream } from '../../../datasets/pipeline';
 import { Rng, RngState } from '../../../search/common/rng';
 import { OpSpace, fullOpSpace, opSpaceSize, stratifiedChildren } from '../../../search/spaces/op-space';
-import { OperatorScore, ScoredChild, mergeLayerSpaces, scoreOperators, shrink } from '../science/scores';
+import { OperatorScore, ScoredChild, ScoringRule, mergeLayerSpaces, scoreOperators, shrink } from '../science/scores';
 import { SnapshotAverage, withWeights } from '../../../trainer/engine/weight-averaging';
 import { Sgd, learningRate } from '../../../trainer/engine/train-loop';
 import type { Nb201Supernet } from '../../../trainer/supernet/nb201-supernet';
@@ -32,7 +32,14 @@ export interface StageRecord {
   lastEpochLoss: number;
   /** Snapshots averaged for this stage's evaluations (Eq. 4). */
   snapshotsAveraged: number;
-  /** Shrinking stages only: sampled children, operator scores, removed operators, space after shrinking and merging. */
+  /**
+   * Shrinking stages only, enough to recompute the removals: the rule, k and T; the sampled children (ops, accuracy);
+   * per operator SI (Eq. 5), its edge's SC (Eq. 6) and the score (Eq. 7 for 'se-nas'; null in JSON = +Infinity);
+   * the removed operators, the space after shrinking and the merged groups (expanding).
+   */
+  scoring?: ScoringRule;
+  k?: number;
+  T?: number;
   children?: ScoredChild[];
   scores?: OperatorScore[];
   removed?: Array<{ edge: number; op: number; score: number }>;
@@ -40,6 +47,23 @@ export interface StageRecord {
   mergedGroups?: number[][];
   newVariables?: number;
 }
+
+/** Supernet accuracies of a set of archs, measured at the end of block `block` (= epochs block x epochsPerStage). */
+export interface StageCheck {
+  /** 1-based: SE-NAS stage `block`, or SPOS after block x epochsPerStage epochs (equal epochs). */
+  block: number;
+  /** Supernet training epochs done when measured. */
+  epochs: number;
+  /** Which archs: 'full-space-sample' | 'current-space' | 'compare-archs'. */
+  set: CheckSetName;
+  what: string;
+  /** Archs in the space trained at that moment. */
+  spaceSize: number;
+  archs: number[][];
+  accuracies: number[];
+}
+
+export type CheckSetName = 'full-space-sample' | 'current-space' | 'compare-archs';
 
 export interface RunState {
   stage: number;
@@ -54,8 +78,8 @@ export interface RunState {
   records: StageRecord[];
   epochLossSum: number;
   epochLossCount: number;
-  /** Supernet accuracies of the fixed full-space sample (correlation check a), once measured. */
-  fullSpaceAccuracies: number[] | null;
+  /** Ranking checks measured so far (supernet accuracies of check archs at the end of each block of epochsPerStage epochs). */
+  checks: StageCheck[];
   trainSeconds: number;
   imagesSeen: number;
   snapshotCounts: Record<string, number>;
@@ -67,8 +91,8 @@ export interface RunEnv {
   net: Nb201Supernet;
   train: BatchStream;
   evaluator: ChildEvaluator;
-  /** Ops of the fixed full-space correlation sample (empty: not measured). */
-  fullSpaceSample: number[][];
+  /** Arch sets to score at the end of block `block` for the ranking checks (none without ground truth). */
+  checkSets(block: number, space: OpSpace): Array<{ set: CheckSetName; what: string; archs: number[][] }>;
   /** Writes a checkpoint of the state (with the Sgd and snapshot sums of the moment). */
   checkpoint(st: RunState, sgd: Sgd, snaps: SnapshotAverage | null): Promise<void>;
   /** The Sgd and snapshot sums of a resumed stage (from the checkpoint), or fresh ones. */
@@ -87,7 +111,7 @@ export function initialState(input: OneShotInput): RunState {
   return {
     stage: 0, epoch: 0, batchInEpoch: 0, stageStep: 0, totalStep: 0, rng: Rng.fromSeed(input.seed).state(),
     space: fullOpSpace(6, 5), expansions: [], records: [], epochLossSum: 0, epochLossCount: 0,
-    fullSpaceAccuracies: null, trainSeconds: 0, imagesSeen: 0, snapshotCounts: {},
+    checks: [], trainSeconds: 0, imagesSeen: 0, snapshotCounts: {},
   };
 }
 
@@ -150,6 +174,7 @@ export async function runStages(env: RunEnv, st: RunState): Promise<SnapshotAver
         st.epochLossSum = 0;
         st.epochLossCount = 0;
         if (st.epoch === epochs) st.records.push(emptyRecord(st, epochs, lastEpochLoss, snaps));
+        if (st.epoch % input.epochsPerStage === 0) await measureChecks(env, st, snaps, report);
         await env.checkpoint(st, sgd, snaps);
         report(`stage ${st.stage + 1}/${stages}, epoch ${st.epoch}/${epochs} done: train loss ${lastEpochLoss.toFixed(4)}`);
       }
@@ -187,20 +212,35 @@ export async function withStageWeights<T>(net: Nb201Supernet, snaps: SnapshotAve
   return snaps && snaps.size > 1 ? withWeights(net.params, snaps.mean(), fn) : fn();
 }
 
-/** After a stage's training: the full-space correlation sample, and for SE-NAS shrinking stages, shrink and expand. */
+/**
+ * The ranking checks at the end of a block of epochsPerStage epochs (Figs. 7-8): SE-NAS scores with the stage's
+ * (snapshot-averaged) weights; SPOS with its current weights at the same epoch count. Runs before the epoch-end
+ * checkpoint, so a run killed here redoes it on resume.
+ */
+async function measureChecks(env: RunEnv, st: RunState, snaps: SnapshotAverage | null, report: (m: string, extra?: Record<string, unknown>) => void): Promise<void> {
+  const { input, ctx, net, evaluator } = env;
+  const block = env.input.method === 'spos' ? st.epoch / input.epochsPerStage : st.stage + 1;
+  const sets = env.checkSets(block, st.space);
+  if (!sets.length) return;
+  const boundary = (): Promise<void> => ctx.boundary();
+  await withStageWeights(net, snaps, async () => {
+    for (const s of sets) {
+      report(`ranking check after ${block * input.epochsPerStage} epochs: ${s.archs.length} archs (${s.what})`);
+      const accuracies: number[] = [];
+      for (const ops of s.archs) accuracies.push(await evaluator.accuracy(ops, boundary));
+      st.checks.push({ block, epochs: block * input.epochsPerStage, set: s.set, what: s.what, spaceSize: opSpaceSize(st.space), archs: s.archs, accuracies });
+    }
+  });
+}
+
+/** After a SE-NAS shrinking stage's training: score operators, shrink and expand. */
 async function afterStage(env: RunEnv, st: RunState, snaps: SnapshotAverage | null, report: (m: string, extra?: Record<string, unknown>) => void): Promise<void> {
   const { input, ctx, net, evaluator } = env;
   const record = st.records[st.records.length - 1];
   const boundary = (): Promise<void> => ctx.boundary();
   const lastStage = st.stage === trainingStages(input) - 1;
+  if (input.method !== 'se-nas' || lastStage) return;
   await withStageWeights(net, snaps, async () => {
-    if (st.fullSpaceAccuracies === null && env.fullSpaceSample.length && (st.stage === 0 || lastStage)) {
-      report(`evaluating the fixed sample of ${env.fullSpaceSample.length} archs of the full space`);
-      const acc: number[] = [];
-      for (const ops of env.fullSpaceSample) acc.push(await evaluator.accuracy(ops, boundary));
-      st.fullSpaceAccuracies = acc;
-    }
-    if (input.method !== 'se-nas' || lastStage) return;
     const rng = Rng.fromSeed(input.seed + 7919 * (st.stage + 1));
     const children: ScoredChild[] = [];
     const sampled = stratifiedChildren(st.space, input.samplesPerStage, rng);
@@ -211,10 +251,10 @@ async function afterStage(env: RunEnv, st: RunState, snaps: SnapshotAverage | nu
     const scores = scoreOperators(children, st.space, input.scoring, rng);
     const { space, removed } = shrink(st.space, scores, input.k);
     const groups = mergeLayerSpaces(space, input.T);
-    Object.assign(record, { children, scores, removed, shrunkSpace: space, mergedGroups: groups });
+    Object.assign(record, { scoring: input.scoring, k: input.k, T: input.T, children, scores, removed, shrunkSpace: space, mergedGroups: groups });
     st.space = space;
   });
-  if (input.method === 'se-nas' && !lastStage) {
+  {
     record.newVariables = net.expand(record.mergedGroups as number[][], st.space);
     st.expansions.push({ groups: record.mergedGroups as number[][], space: st.space.map((o) => o.slice()) });
     report(`stage ${st.stage + 1}: removed ${record.removed?.length ?? 0} operators, ${opSpaceSize(st.space)} archs left`, { removed: record.removed });
