@@ -137,7 +137,7 @@ describe('one source of limits', () => {
 
   test('SE-NAS defaults: the parser applies the limits defaults', () => {
     const p = parseOneShotInput({ ...seTask, stages: undefined });
-    assert.deepEqual([p.stages, p.k, p.T, p.samplesPerStage, p.snapshots], [2, 10, 9, 100, 5]);
+    assert.deepEqual([p.stages, p.k, p.T, p.samplesPerStage, p.snapshots], [2, 10, 50, 100, 5]);
   });
 
   test('dataset-baseline epochs: 1..50 in the DTO and in the task parser', async () => {
