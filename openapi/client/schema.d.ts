@@ -576,7 +576,7 @@ export interface components {
              *       }
              *     }
              */
-            spec: components["schemas"]["DatasetBaselineSpec"] | components["schemas"]["Nb201SearchSpec"] | components["schemas"]["Nb201TrainSpec"] | components["schemas"]["SeNasNb201Spec"] | components["schemas"]["SposNb201Spec"] | {
+            spec: components["schemas"]["ConetSpec"] | components["schemas"]["DatasetBaselineSpec"] | components["schemas"]["Nb201SearchSpec"] | components["schemas"]["Nb201TrainSpec"] | components["schemas"]["NssEliteSpaceSpec"] | components["schemas"]["NssSearchSpec"] | components["schemas"]["ScaleNetFamilySpec"] | components["schemas"]["SeNasNb201Spec"] | components["schemas"]["SposNb201Spec"] | {
                 [key: string]: unknown;
             };
         };
@@ -637,7 +637,7 @@ export interface components {
             jobId: string;
             kind: string;
             /** @description The kind's result (its schema is the kind's resultSchema in GET /v1/jobs/kinds). */
-            result: components["schemas"]["DatasetBaselineResultDto"] | components["schemas"]["Nb201SearchResultDto"] | components["schemas"]["Nb201TrainResultDto"] | components["schemas"]["OneShotResultDto"];
+            result: components["schemas"]["ConetResultDto"] | components["schemas"]["DatasetBaselineResultDto"] | components["schemas"]["Nb201SearchResultDto"] | components["schemas"]["Nb201TrainResultDto"] | components["schemas"]["NssEliteSpaceResultDto"] | components["schemas"]["NssSearchResultDto"] | components["schemas"]["ScaleNetFamilyResultDto"] | components["schemas"]["OneShotResultDto"];
         };
         DatasetDto: {
             /** Format: uuid */
@@ -1162,32 +1162,304 @@ export interface components {
             groundTruth: components["schemas"]["MacroGroundTruthDto"];
             source: string;
         };
-        DatasetBaselineSpec: {
+        ConetNetworkSpecDto: {
             /**
-             * @description Builtin dataset name (mnist, fashion-mnist, cifar10-subset) or the id of a dataset your team uploaded.
-             * @example mnist
+             * @description 'resnet': a ResNet for 32x32 images (conv3x3 stem, three stages of BasicBlocks, projection shortcut at each stride-2 block); 'nb201': a NAS-Bench-201 cell network of one arch; 'artifact': the network of a `model` artefact (`modelArtifact`).
+             * @example resnet
+             * @enum {string}
+             */
+            kind: "resnet" | "nb201" | "artifact";
+            /**
+             * @description resnet: BasicBlocks per stage (each 1..9). Default [1, 1, 1] (ResNet-8).
+             * @example [
+             *       1,
+             *       1,
+             *       1
+             *     ]
+             */
+            blocksPerStage?: number[];
+            /**
+             * @description resnet: starting width of each stage (each 1..512). Default [16, 32, 64].
+             * @example [
+             *       16,
+             *       32,
+             *       64
+             *     ]
+             */
+            stageChannels?: number[];
+            /** @description nb201 (required there): the cell, an NB201 arch string or benchmark index. */
+            arch?: string | number;
+            /**
+             * @description nb201: starting width of stage 0 (stages 1, 2 start at 2C, 4C).
+             * @default 16
+             * @example 16
+             */
+            C: number;
+            /**
+             * @description nb201: cells per stage.
+             * @default 1
+             * @example 1
+             */
+            N: number;
+            /**
+             * Format: uuid
+             * @description artifact (required there): a `model` artefact of format nb201-model/1 or conet-layers-model/1 — an nb201-train job's exported model (its arch, C, N are the network; its weights are not used: every CONet trial starts from a seeded initialisation) or a conet job's export (its network at its channel sizes: CONet continues from there). Other formats are refused (400).
+             */
+            modelArtifact?: string;
+        };
+        ConetTargetDto: {
+            /**
+             * @description params (count) or flops (multiply-adds of conv and linear layers). latency is not supported (400): no latency model exists for these networks.
+             * @enum {string}
+             */
+            metric: "params" | "flops";
+            /**
+             * @description The target value (a budget under rule budget).
+             * @example 50000
+             */
+            value: number;
+        };
+        ConetSpec: {
+            network: components["schemas"]["ConetNetworkSpecDto"];
+            /**
+             * @description A builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of one of the team's uploaded datasets.
+             * @example cifar10-subset
              */
             dataset: string;
             /**
-             * @description Passes over the training images.
+             * @description delta, the rank-slope threshold of Alg. 2 (the accuracy/params knob; paper delta2 = 0.0075). Exclusive with deltas.
+             * @default 0.0075
+             * @example 0.0075
+             */
+            delta: number;
+            /**
+             * @description A delta sweep (1..8 distinct values in -1..1): one search per delta, the trade-off curve, the point that best meets the target. Exclusive with delta.
+             * @example [
+             *       0.002,
+             *       0.0075,
+             *       0.02
+             *     ]
+             */
+            deltas?: number[];
+            /**
+             * @description mu, the low-rank condition threshold (shrink when kappa-bar > mu). Not given in the paper; ours.
+             * @default 10
+             */
+            mu: number;
+            /**
+             * @description gamma: a group has converged when its action flips while phi < gamma. Not given in the paper; ours.
+             * @default 0.01
+             */
+            gamma: number;
+            /**
+             * @description phi0, the initial scale factor of Eq. 4 (paper: 20 %).
+             * @default 0.2
+             */
+            phi0: number;
+            /**
+             * @description Training epochs per trial (paper: 20); the rank slope S is measured over them.
              * @example 3
              */
-            epochs: number;
+            epochsPerTrial: number;
+            /**
+             * @description Trial limit per delta (paper: 25).
+             * @default 25
+             */
+            maxTrials: number;
+            /**
+             * @description Smallest channel size of a group.
+             * @default 1
+             */
+            minChannels: number;
+            /**
+             * @description Largest channel size of a group.
+             * @default 1024
+             */
+            maxChannels: number;
+            /**
+             * @description How the layers of a channel group vote: 'mean' averages S and kappa-bar, then decides once; 'majority' = sign of the sum of per-layer actions.
+             * @default mean
+             * @enum {string}
+             */
+            vote: "mean" | "majority";
+            /**
+             * @description 'per-group': a converged group stops changing, the search ends when all converged; 'any-group': the first convergence ends it.
+             * @default per-group
+             * @enum {string}
+             */
+            stopRule: "per-group" | "any-group";
+            /**
+             * @description Spectrum for EVBMF: 'svd' (ml-matrix SVD) or 'gram' (eigenvalues of the smaller Gram matrix; same values, faster on large layers).
+             * @default svd
+             * @enum {string}
+             */
+            spectrum: "svd" | "gram";
             /**
              * @description Images per SGD step.
              * @example 64
              */
             batchSize: number;
             /**
-             * @description SGD learning rate (momentum 0.9, weight decay 5e-4).
-             * @example 0.003
+             * @description Peak learning rate of the cosine schedule (each trial and each retrain).
+             * @default 0.05
              */
             lr: number;
             /**
-             * @description Seed of the shuffling RNG: the same seed gives the same model.
+             * @description SGD momentum.
+             * @default 0.9
+             */
+            momentum: number;
+            /**
+             * @description L2 weight decay.
+             * @default 0.0005
+             */
+            weightDecay: number;
+            /**
+             * @description Seed of every initialisation and the data order: the same spec gives the same result.
              * @example 1
              */
             seed: number;
+            /**
+             * @description Train on the first N training images only. Default: all.
+             * @example 512
+             */
+            maxTrainImages?: number;
+            /**
+             * @description Test on the first N test images only. Default: all.
+             * @example 256
+             */
+            maxTestImages?: number;
+            /**
+             * @description Retrain every final configuration from scratch and report its test accuracy.
+             * @default true
+             */
+            retrain: boolean;
+            /**
+             * @description Epochs of each retrain.
+             * @default 5
+             */
+            retrainEpochs: number;
+            /** @description The configuration of the sweep that best meets this target is the final one. */
+            target?: components["schemas"]["ConetTargetDto"];
+            /**
+             * @description 'budget': the most accurate point at or under the target (the largest without accuracies; the smallest, flagged, when none fits); 'closest': least |metric - target|.
+             * @default budget
+             * @enum {string}
+             */
+            targetRule: "budget" | "closest";
+            /** @description Export the retrained final network as a `model` artefact (format conet-layers-model/1: a TensorFlow.js LayersModel bundle). Default: true when retrain is on; needs retrain. */
+            exportModel?: boolean;
+        };
+        TrainerBackendDto: {
+            /**
+             * @description TensorFlow.js backend the model was trained on
+             * @enum {string}
+             */
+            name: "tensorflow" | "webgpu" | "wasm" | "cpu";
+            /** @description Why this backend was picked (and why faster ones were not) */
+            reason: string;
+        };
+        ConetGroupDto: {
+            /** @description Channel group id (Alg. 1) */
+            group: number;
+            /** @description Feature maps (DAG nodes) whose channels this group sizes */
+            nodes: string[];
+            /** @description Starting channel size */
+            start: number;
+        };
+        ConetLayerTrialDto: {
+            layer: string;
+            /** @description Channel group of its output */
+            group: number;
+            /** @description R-bar = (R3 + R4)/2 (Eq. 1) after each epoch of the trial */
+            rBar: number[];
+            /** @description kappa-bar (Eq. 2) after each epoch; null at rank 0 */
+            kappaBar: (number | null)[];
+            /** @description Rank slope S over the trial (Eq. 3) */
+            slope: number;
+        };
+        ConetDecisionDto: {
+            group: number;
+            /** @description S of the group (vote) */
+            slope: number | null;
+            /** @description kappa-bar of the group (vote) */
+            kappaBar: number | null;
+            /**
+             * @description -1 shrink, +1 expand, 0 no-op (Alg. 2)
+             * @enum {number}
+             */
+            action: -1 | 0 | 1;
+            /** @description The action differs from the last one (phi halved, or converged when phi < gamma) */
+            flipped: boolean;
+            phiBefore: number;
+            phiAfter: number;
+            channelsBefore: number;
+            /** @description New size by Eq. 4 */
+            channelsAfter: number;
+            converged: boolean;
+        };
+        ConetTrialDto: {
+            trial: number;
+            /** @description channel size of every tunable group (group id -> channels) */
+            channels: {
+                [key: string]: number;
+            };
+            params: number;
+            /** @description Multiply-adds of conv and linear layers */
+            flops: number;
+            /** @description Mean training loss per epoch */
+            loss: (number | null)[];
+            layers: components["schemas"]["ConetLayerTrialDto"][];
+            decisions: components["schemas"]["ConetDecisionDto"][];
+            /** @description Seconds training and measuring (EVBMF) */
+            seconds: {
+                train?: number;
+                measure?: number;
+            };
+        };
+        ConetRetrainDto: {
+            epochs: number;
+            /** @description 0..1 */
+            testAccuracy: number;
+            testLoss: number;
+            testImages: number;
+            trainLoss: number[];
+        };
+        ConetRunDto: {
+            delta: number;
+            /** @enum {string|null} */
+            stopReason: "converged" | "trial-limit" | null;
+            trials: components["schemas"]["ConetTrialDto"][];
+            /** @description Sizes after the last decision */
+            finalSizes: {
+                [key: string]: number;
+            };
+            params: number;
+            flops: number;
+            retrain: components["schemas"]["ConetRetrainDto"] | null;
+        };
+        ConetCurvePointDto: {
+            delta: number;
+            params: number;
+            flops: number;
+            /** @description Always null: latency is not measured */
+            latencyMs: number | null;
+            /** @description Retrained test accuracy; null without retrain */
+            accuracy: number | null;
+            /** @description Another point has at most its params and a higher accuracy */
+            dominated: boolean;
+        };
+        ConetFinalDto: {
+            delta: number;
+            /** @description channel size of every tunable group (group id -> channels) */
+            sizes: {
+                [key: string]: number;
+            };
+            params: number;
+            flops: number;
+            testAccuracy: number | null;
+            /** @description Why this point of the sweep */
+            chosenBy: string;
         };
         EvidenceDataDto: {
             /** @description Dataset as the job named it */
@@ -1238,6 +1510,85 @@ export interface components {
             backend: components["schemas"]["EvidenceBackendDto"] | null;
             /** @description Comparison with ground truth; null when the data has none */
             groundTruth: components["schemas"]["EvidenceGroundTruthDto"] | null;
+        };
+        ConetResultDto: {
+            backend: components["schemas"]["TrainerBackendDto"];
+            /** @description The network: kind resnet (blocksPerStage, stageChannels) or nb201 (arch, C, N); source preset or model-file, modelFormat */
+            network: {
+                [key: string]: unknown;
+            };
+            groups: components["schemas"]["ConetGroupDto"][];
+            dataset: string;
+            datasetSource: string;
+            numClasses: number;
+            imageShape: number[];
+            trainImages: number;
+            testImages: number | null;
+            /** @description mu, gamma, phi0, maxTrials, channel bounds, vote, stopRule, spectrum */
+            alg2: {
+                [key: string]: unknown;
+            };
+            /** @description epochsPerTrial, batch, lr ..., shortened, description */
+            schedule: {
+                [key: string]: unknown;
+            };
+            start: {
+                /** @description channel size of every tunable group (group id -> channels) */
+                sizes?: {
+                    [key: string]: number;
+                };
+                params?: number;
+                flops?: number;
+            };
+            /** @description One CONet search per delta */
+            runs: components["schemas"]["ConetRunDto"][];
+            /** @description Trade-off curve of the sweep, by delta */
+            curve: components["schemas"]["ConetCurvePointDto"][];
+            /** @description The target given, its rule, and whether the chosen point meets it */
+            target: {
+                [key: string]: unknown;
+            } | null;
+            final: components["schemas"]["ConetFinalDto"];
+            /** @description Format of the exported model (conet-layers-model/1) or null */
+            exportFormat: string | null;
+            /**
+             * Format: uuid
+             * @description The `model` artefact holding the exported final network (absent when not exported)
+             */
+            modelArtifactId?: string;
+            /** @description Trials + retrains done before this attempt resumed; null for an uninterrupted run */
+            resumedAfterSteps: number | null;
+            /** @description Seconds of trials and retrains */
+            seconds: number;
+            notes: string[];
+            evidence: components["schemas"]["EvidenceDto"];
+        };
+        DatasetBaselineSpec: {
+            /**
+             * @description Builtin dataset name (mnist, fashion-mnist, cifar10-subset) or the id of a dataset your team uploaded.
+             * @example mnist
+             */
+            dataset: string;
+            /**
+             * @description Passes over the training images.
+             * @example 3
+             */
+            epochs: number;
+            /**
+             * @description Images per SGD step.
+             * @example 64
+             */
+            batchSize: number;
+            /**
+             * @description SGD learning rate (momentum 0.9, weight decay 5e-4).
+             * @example 0.003
+             */
+            lr: number;
+            /**
+             * @description Seed of the shuffling RNG: the same seed gives the same model.
+             * @example 1
+             */
+            seed: number;
         };
         DatasetBaselineResultDto: {
             /**
@@ -1535,15 +1886,6 @@ export interface components {
              */
             exportModel: boolean;
         };
-        TrainerBackendDto: {
-            /**
-             * @description TensorFlow.js backend the model was trained on
-             * @enum {string}
-             */
-            name: "tensorflow" | "webgpu" | "wasm" | "cpu";
-            /** @description Why this backend was picked (and why faster ones were not) */
-            reason: string;
-        };
         Nb201TrainAugmentDto: {
             /** @description Random-crop padding in pixels (0 = none) */
             cropPadding: number;
@@ -1623,6 +1965,358 @@ export interface components {
             /** @description Caveats, e.g. that the schedule was shortened */
             notes: string[];
             /** @description What was evaluated how: evaluation, data, schedule (shortened?), backend, ground-truth comparison */
+            evidence: components["schemas"]["EvidenceDto"];
+        };
+        NssEliteSpaceSpec: {
+            /**
+             * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded.
+             * @example cifar10-subset
+             */
+            dataset: string;
+            /**
+             * @description Expanded Search Space: `small` (d_max 4 in 2 depth ranges, w_max 32 in 4 width ranges: 512 network spaces; trains on the CPU) or `paper` (Sec. 4.1: d_max 16, w_max 512, 4 depths x 32 widths per space, 2^18 spaces; its supernet is too large for the CPU trainer: 422).
+             * @example small
+             * @enum {string}
+             */
+            preset: "paper" | "small";
+            /**
+             * @description FLOPs target (multiply-adds of convs and FC) of Eq. 4. Required; a target no network of the space can meet within +-10 % is a 400.
+             * @example 12000000
+             */
+            targetFlops?: number;
+            /** @description Latency target (ms). Not supported yet: a job with it is refused (422); give targetFlops. */
+            targetLatencyMs?: number;
+            /**
+             * @description lambda of Eq. 5: L = L_task + lambda L_FLOPs.
+             * @default 1
+             */
+            lambda: number;
+            /**
+             * @description Search epochs over the weight half of the training images (paper: 50).
+             * @example 2
+             */
+            epochs: number;
+            /**
+             * @description Fraction of the epochs (rounded) that only train the weights (paper: 0.3, 15 of 50).
+             * @default 0.3
+             */
+            warmupFraction: number;
+            /**
+             * @description Images per step (weights and Theta each).
+             * @default 64
+             */
+            batchSize: number;
+            /**
+             * @description Seed of initialisation, split, sampling and shuffling.
+             * @example 1
+             */
+            seed: number;
+            /**
+             * @description Spaces sampled from P_Theta after the search; the one closest to the target is the Elite Space (paper: 5).
+             * @default 5
+             */
+            n: number;
+            /** @description Use only the first N training images (split equally into weights and Theta halves). Default: all. */
+            maxTrainImages?: number;
+            /**
+             * @description Test images each sampled architecture is evaluated on (supernet accuracy).
+             * @default 500
+             */
+            evalImages: number;
+            /**
+             * @description Architectures sampled uniformly from the Elite Space and from the Expanded Search Space each, with FLOPs and supernet accuracy (Fig. 3).
+             * @default 10
+             */
+            archSamples: number;
+        };
+        NssExpandedSearchSpaceDto: {
+            dMax: number;
+            wMax: number;
+            /** @description Consecutive depths per network space */
+            depthsPerSpace: number;
+            /** @description Consecutive widths per network space */
+            widthsPerSpace: number;
+            stemWidth: number;
+            /** @description [height, width, channels] */
+            inputShape: number[];
+            numClasses: number;
+            /** @description Network spaces the Expanded Search Space is cut into */
+            networkSpaces: number;
+            /** @description Networks of the whole Expanded Search Space */
+            networks: number;
+            /** @description FLOPs (multiply-adds) of its smallest network */
+            minFlops: number;
+            /** @description FLOPs of its largest network */
+            maxFlops: number;
+        };
+        NssStageRangesDto: {
+            /** @description Inclusive depth range [lo, hi] (blocks) */
+            depth: number[];
+            /** @description Inclusive width range [lo, hi] (channels) */
+            width: number[];
+        };
+        NssHistogramDto: {
+            /** @description bins + 1 edges (FLOPs) */
+            edges: number[];
+            /** @description Networks per bin (exact) */
+            counts: number[];
+        };
+        NssEliteFlopsDto: {
+            min: number;
+            max: number;
+            /** @description Mean FLOPs of its networks (exact) */
+            mean: number;
+            /** @description |mean / target - 1| (Eq. 4) */
+            deviationOfMean: number;
+            /** @description Exact fraction of its networks within +-10 % of the target */
+            fractionWithin10: number;
+            histogram: components["schemas"]["NssHistogramDto"];
+        };
+        NssEliteSpaceDto: {
+            /** @description Per stage: depth range and width range */
+            stages: components["schemas"]["NssStageRangesDto"][];
+            description: string;
+            /** @description Networks in the Elite Space */
+            networks: number;
+            /** @description Its exact FLOPs distribution */
+            flops: components["schemas"]["NssEliteFlopsDto"];
+        };
+        NssCandidateDto: {
+            stages: components["schemas"]["NssStageRangesDto"][];
+            meanFlops: number;
+            deviation: number;
+        };
+        NssThetaStageDto: {
+            /** @description Depth ranges [lo, hi] */
+            depthRanges: number[][];
+            /** @description P_Theta of each depth range */
+            depthProbabilities: number[];
+            /** @description Width ranges [lo, hi] */
+            widthRanges: number[][];
+            /** @description P_Theta of each width range */
+            widthProbabilities: number[];
+        };
+        NssSampledArchDto: {
+            depths: number[];
+            widths: number[];
+            /** @description Exact FLOPs (multiply-adds) */
+            flops: number;
+            params: number;
+            /** @description Supernet accuracy 0..1 (BN recalibrated), not stand-alone */
+            accuracy: number;
+            loss: number;
+        };
+        NssSamplesDto: {
+            eliteSpace: components["schemas"]["NssSampledArchDto"][];
+            expandedSearchSpace: components["schemas"]["NssSampledArchDto"][];
+        };
+        NssTable1RowDto: {
+            /** @description Networks of the space */
+            archs: number;
+            /** @description Networks within +-10 % of the target (exact count) */
+            within: number;
+            p: number;
+            /** @description Expected uniform samples until one is within +-10 % (1/p, exact); null when none is */
+            expectedSamples: number | null;
+            /** @description Chance that 5 uniform samples contain one within +-10 % */
+            hitWithin5: number;
+        };
+        NssTable1Dto: {
+            tolerance: number;
+            eliteSpace: components["schemas"]["NssTable1RowDto"];
+            expandedSearchSpace: components["schemas"]["NssTable1RowDto"];
+        };
+        NssProbabilitiesDto: {
+            depth: number[][];
+            width: number[][];
+        };
+        NssEpochDto: {
+            epoch: number;
+            warmup: boolean;
+            trainLoss: number;
+            /** @description Task loss of the relaxation on Theta batches (null in warm-up) */
+            validLoss: number | null;
+            /** @description Mean FLOPs of the sampled spaces */
+            spaceFlops: number;
+            flopsLoss: number;
+            tau: number;
+            /** @description P_Theta at the end of the epoch */
+            probabilities: components["schemas"]["NssProbabilitiesDto"];
+        };
+        NssEliteScheduleDto: {
+            epochs: number;
+            warmupEpochs: number;
+            steps: number;
+            batchSize: number;
+            lambda: number;
+            /** @description Images the weights were trained on */
+            trainImages: number;
+            /** @description Images Theta was trained on */
+            thetaImages: number;
+            evalImages: number;
+            dataset: string;
+            datasetSource: string;
+            /** @description True unless the paper's schedule (50 epochs, full CIFAR-10, paper preset) */
+            shortened: boolean;
+            description: string;
+        };
+        NssEliteSpaceResultDto: {
+            backend: components["schemas"]["TrainerBackendDto"];
+            preset: string;
+            expandedSearchSpace: components["schemas"]["NssExpandedSearchSpaceDto"];
+            targetFlops: number;
+            eliteSpace: components["schemas"]["NssEliteSpaceDto"];
+            /** @description The n spaces drawn from P_Theta */
+            candidates: components["schemas"]["NssCandidateDto"][];
+            /** @description Learned P_Theta per stage */
+            theta: components["schemas"]["NssThetaStageDto"][];
+            /** @description Expected mean FLOPs of the sampled space under the learned P_Theta */
+            expectedFlops: number;
+            /** @description Fig. 3: uniform samples of each space with FLOPs and supernet accuracy */
+            samples: components["schemas"]["NssSamplesDto"];
+            /** @description Table 1: #samples to meet +-10 % (exact) */
+            table1: components["schemas"]["NssTable1Dto"];
+            curve: components["schemas"]["NssEpochDto"][];
+            schedule: components["schemas"]["NssEliteScheduleDto"];
+            trainSeconds: number;
+            resumedFromStep: number | null;
+            notes: string[];
+            /**
+             * Format: uuid
+             * @description The `elite-space` artefact holding the Elite Space (JSON)
+             */
+            eliteSpaceArtifactId?: string;
+            evidence: components["schemas"]["EvidenceDto"];
+        };
+        NssSearchSpec: {
+            /**
+             * @description Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded. Gives the image shape and classes of the space (with eliteSpace: it must match the Elite Space's) and the data of the optional stand-alone training.
+             * @example cifar10-subset
+             */
+            dataset: string;
+            /**
+             * Format: uuid
+             * @description Search inside this `elite-space` artefact (from an nss-elite-space job). Absent: the whole Expanded Search Space of `preset`.
+             */
+            eliteSpace?: string;
+            /**
+             * @description Expanded Search Space searched when eliteSpace is absent (required then).
+             * @enum {string}
+             */
+            preset?: "paper" | "small";
+            /**
+             * @description FLOPs target (multiply-adds). A target no network of the space can meet within +-10 % is a 400.
+             * @example 12000000
+             */
+            targetFlops: number;
+            /**
+             * @description Seed of the uniform draws and of the training.
+             * @example 1
+             */
+            seed: number;
+            /**
+             * @description Draws of the closest-of-n procedure (Table 1, Elite Space: 5).
+             * @default 5
+             */
+            n: number;
+            /**
+             * @description Most uniform draws of the until-within-+-10 % procedure.
+             * @default 10000
+             */
+            maxSamples: number;
+            /**
+             * @description Stand-alone training epochs of the found architecture (short; 0 = no accuracy).
+             * @default 0
+             */
+            trainEpochs: number;
+            /**
+             * @description Images per SGD step of the stand-alone training.
+             * @default 64
+             */
+            batchSize: number;
+            /**
+             * @description Peak learning rate (cosine) of the stand-alone training.
+             * @default 0.05
+             */
+            lr: number;
+            /** @description Train on the first N training images only. Default: all. */
+            maxTrainImages?: number;
+            /**
+             * @description Test images the stand-alone accuracy is measured on.
+             * @default 500
+             */
+            evalImages: number;
+        };
+        NssSearchSpaceDto: {
+            stages: components["schemas"]["NssStageRangesDto"][];
+            description: string;
+            networks: number;
+        };
+        NssFoundArchDto: {
+            depths: number[];
+            widths: number[];
+            /** @description Exact FLOPs (multiply-adds) */
+            flops: number;
+            params: number;
+            /** @description |FLOPs / target - 1| */
+            deviation: number;
+            /** @description Uniform draws made */
+            samples: number;
+        };
+        NssClosestOfNDto: {
+            depths: number[];
+            widths: number[];
+            /** @description Exact FLOPs (multiply-adds) */
+            flops: number;
+            params: number;
+            /** @description |FLOPs / target - 1| */
+            deviation: number;
+            /** @description Uniform draws made */
+            samples: number;
+            n: number;
+        };
+        NssExactSamplesDto: {
+            within: number;
+            p: number;
+            expectedSamples: number | null;
+            hitWithin5: number;
+        };
+        NssTrainingDto: {
+            epochs: number;
+            steps: number;
+            trainImages: number;
+            testImages: number;
+            lr: number;
+            batchSize: number;
+            trainSeconds: number;
+            testLoss: number;
+            shortened: boolean;
+            description: string;
+        };
+        NssSearchResultDto: {
+            backend: components["schemas"]["TrainerBackendDto"];
+            /** @enum {string} */
+            searchedIn: "elite-space" | "expanded-search-space";
+            /** Format: uuid */
+            eliteSpaceArtifactId: string | null;
+            preset: string;
+            inputShape: number[];
+            numClasses: number;
+            space: components["schemas"]["NssSearchSpaceDto"];
+            targetFlops: number;
+            tolerance: number;
+            /** @description First uniform draw within +-10 % (its `samples` = #samples needed); null if none in maxSamples */
+            architecture: components["schemas"]["NssFoundArchDto"] | null;
+            closestOfN: components["schemas"]["NssClosestOfNDto"];
+            /** @description Exact: expected #samples 1/p */
+            exact: components["schemas"]["NssExactSamplesDto"];
+            /** @description Stand-alone test accuracy 0..1 after a short training; null with trainEpochs 0 */
+            accuracy: number | null;
+            /** @enum {string|null} */
+            accuracyOf: "architecture" | "closestOfN" | null;
+            training: components["schemas"]["NssTrainingDto"] | null;
+            resumedFromStep: number | null;
+            notes: string[];
             evidence: components["schemas"]["EvidenceDto"];
         };
         ScaleNetBudgetsSpec: {
@@ -1808,15 +2502,6 @@ export interface components {
             pathsEvaluated: number;
             backend: string;
         };
-        ScaleNetEvidenceDto: {
-            /** @enum {string} */
-            kind: "supernet-proxy";
-            /** @description Always true: supernet accuracy on a proxy dataset */
-            proxy: boolean;
-            /** @description Always true: shortened schedule */
-            shortened: boolean;
-            description: string;
-        };
         ScaleNetArtifactsDto: {
             /** @description The trained super-supernet (`supernet` artefact); null when reused */
             supernet: string | null;
@@ -1855,7 +2540,7 @@ export interface components {
                 [key: string]: unknown;
             };
             searchCost: components["schemas"]["ScaleNetSearchCostDto"];
-            evidence: components["schemas"]["ScaleNetEvidenceDto"];
+            evidence: components["schemas"]["EvidenceDto"];
             artifacts: components["schemas"]["ScaleNetArtifactsDto"];
             resumedFrom: {
                 [key: string]: unknown;
@@ -3301,308 +3986,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-        };
-    };
-    Artifacts_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from a previous page (its nextCursor). */
-                cursor?: string;
-                kind?: "supernet" | "elite-space" | "model-family" | "model";
-                /** @description Only the artifacts produced by this job. */
-                jobId?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactListDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: bad limit, cursor, kind or jobId. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: the row first, then the file. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A queued or running job uses the artifact. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_content: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The content, with its media type. */
-            200: {
-                headers: {
-                    /** @description SHA-256 of the content, hex. */
-                    "X-Content-SHA256"?: string;
-                    /** @description sha-256 of the content (RFC 9530 structured field, base64). */
-                    "Repr-Digest"?: string;
-                    /** @description The SHA-256 (hex), quoted. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from a previous page (its nextCursor). */
-                cursor?: string;
-                kind?: "supernet" | "elite-space" | "model-family" | "model";
-                /** @description Only the artifacts produced by this job. */
-                jobId?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactListDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: bad limit, cursor, kind or jobId. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArtifactDto"];
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: the row first, then the file. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A queued or running job uses the artifact. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    Artifacts_content: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The content, with its media type. */
-            200: {
-                headers: {
-                    /** @description SHA-256 of the content, hex. */
-                    "X-Content-SHA256"?: string;
-                    /** @description sha-256 of the content (RFC 9530 structured field, base64). */
-                    "Repr-Digest"?: string;
-                    /** @description The SHA-256 (hex), quoted. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description RFC 9457 problem document naming the field and the rule: id is not a UUID. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such artifact (or another team's). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
