@@ -44,8 +44,8 @@ describe('the method list (src/methods/registry.ts)', () => {
   test('feeds the job-kind registry with every kind, the trainer table and the pool table with every task', async () => {
     const kinds: string[] = [];
     await registerMethodKinds(fakeDeps(), (def) => kinds.push(def.kind));
-    assert.deepEqual(kinds.sort(), ['dataset-baseline', 'nb201-search', 'nb201-train', 'se-nas-nb201', 'spos-nb201']);
-    assert.deepEqual((await methodTrainerTasks()).map((t) => t.name).sort(), ['linear-baseline', 'nb201-one-shot', 'nb201-train']);
+    assert.deepEqual(kinds.sort(), ['dataset-baseline', 'nb201-search', 'nb201-train', 'nss-elite-space', 'nss-search', 'se-nas-nb201', 'spos-nb201']);
+    assert.deepEqual((await methodTrainerTasks()).map((t) => t.name).sort(), ['linear-baseline', 'nb201-one-shot', 'nb201-train', 'nss-arch-search', 'nss-elite-space']);
     assert.deepEqual((await methodPoolTasks()).map((t) => t.name), ['nb201-search']);
     assert.deepEqual(METHODS.map((m) => m.name), ['nb201-search', 'nb201-train', 'dataset-baseline', 'se-nas']);
   });
