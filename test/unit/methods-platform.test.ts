@@ -47,7 +47,7 @@ describe('the method list (src/methods/registry.ts)', () => {
     assert.deepEqual(kinds.sort(), ['dataset-baseline', 'nb201-search', 'nb201-train', 'nss-elite-space', 'nss-search', 'se-nas-nb201', 'spos-nb201']);
     assert.deepEqual((await methodTrainerTasks()).map((t) => t.name).sort(), ['linear-baseline', 'nb201-one-shot', 'nb201-train', 'nss-arch-search', 'nss-elite-space']);
     assert.deepEqual((await methodPoolTasks()).map((t) => t.name), ['nb201-search']);
-    assert.deepEqual(METHODS.map((m) => m.name), ['nb201-search', 'nb201-train', 'dataset-baseline', 'se-nas']);
+    assert.deepEqual(METHODS.map((m) => m.name), ['nb201-search', 'nb201-train', 'dataset-baseline', 'se-nas', 'nss']);
   });
 });
 
