@@ -114,7 +114,12 @@ async function main(): Promise<void> {
     const sorted = [...pts].sort((a, b) => a.flops - b.flops);
     const out: Point[] = [];
     let best = Infinity;
-    for (const p of sorted) if (p.error < best) (best = p.error), out.push(p);
+    for (const p of sorted) {
+      if (p.error < best) {
+        best = p.error;
+        out.push(p);
+      }
+    }
     return out;
   };
   const body = {

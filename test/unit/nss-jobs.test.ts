@@ -133,6 +133,8 @@ describe('nss-elite-space task (tiny MNIST run, in-process)', () => {
     const second = taskContext(TINY, dir, { path: last.path, step: last.step });
     const resumed = await nssEliteSpace.run(second.ctx);
     assert.equal(resumed.resumedFromStep, last.step);
+    const stepsRun = second.progress.filter((p) => /step \d+\/4/.test(p.message ?? '')).map((p) => p.step);
+    assert.ok(stepsRun.length > 0 && stepsRun.every((k) => k > last.step), `the resumed run did only the steps after ${last.step}: ${stepsRun}`);
     assert.deepEqual(resumed.theta, result.theta);
     assert.deepEqual(resumed.eliteSpace, result.eliteSpace);
     assert.deepEqual(resumed.samples, result.samples);

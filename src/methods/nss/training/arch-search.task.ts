@@ -29,7 +29,7 @@ import { flopsLoss } from '../science/flops-loss';
 import { ExpandedSearchSpace, IntRange, NetworkSpace, NssArch, archCount, expandedSearchSpace, formatSpace, sampleArch, wholeSpace } from '../science/space';
 import { NSS_ARCH_SEARCH_TASK } from '../tasks';
 import { checkReachableTarget, checkSupernetSize } from '../space-check';
-import { NssArchSearchInput, parseNssArchSearchInput } from './arch-search-input';
+import { parseNssArchSearchInput } from './arch-search-input';
 import { NssSupernet } from './supernet';
 
 const CHECKPOINT_FORMAT = 'nss-arch-search/1';

@@ -27,7 +27,7 @@ import { IntRange, NetworkSpace, NssArch, archCount, depthRange, formatSpace, sa
 import { temperature, thetaProbabilities } from '../science/theta';
 import { NSS_ELITE_SPACE_TASK } from '../tasks';
 import { nssSpaceOf, spaceFlopsRange } from '../space-check';
-import { NssEliteSpaceInput, parseNssEliteSpaceInput } from './elite-space-input';
+import { parseNssEliteSpaceInput } from './elite-space-input';
 import { NSS_SEARCH_DEFAULTS, NssEpochRecord, NssRunState, NssSearchOptions, NssSearchRun } from './runner';
 import { evaluateArchs } from './search';
 
