@@ -39,8 +39,8 @@ const env = (name: string, fallback: number): number => {
 
 async function main(): Promise<void> {
   const cfg = {
-    widthMultiplier: env('TAU_WIDTH', 0.25), epochs: env('TAU_EPOCHS', 3), trainSeconds: env('TAU_TRAIN_SECONDS', 400), batch: env('TAU_BATCH', 64), lr: env('TAU_LR', 0.1),
-    validImages: env('TAU_VALID', 400), networks: env('TAU_NETS', 30), recalBatches: env('TAU_RECAL_BATCHES', 2), seed: Number(process.env.TAU_SEED ?? 0),
+    widthMultiplier: env('TAU_WIDTH', 0.25), epochs: env('TAU_EPOCHS', 3), trainSeconds: env('TAU_TRAIN_SECONDS', 420), batch: env('TAU_BATCH', 64), lr: env('TAU_LR', 0.1),
+    validImages: env('TAU_VALID', 300), networks: env('TAU_NETS', 24), recalBatches: env('TAU_RECAL_BATCHES', 2), seed: Number(process.env.TAU_SEED ?? 0),
     momentum: 0.9, weightDecay: 5e-4, nesterov: true, warmupEpochs: 0.5, augment: 'random crop (pad 4) + horizontal flip', bootstrapResamples: 2000,
   };
   const outDir = path.resolve(process.env.TAU_OUT_DIR ?? path.join(REPO_ROOT, 'benchmarks', 'results'));
@@ -76,14 +76,21 @@ async function main(): Promise<void> {
   console.log(`Macro supernet: width x${cfg.widthMultiplier} (stem ${net.layout.stem}, stages ${net.layout.layers.map((l) => l.cout).join('/')}, head ${net.layout.head}), ${net.paramCount()} params; ${split.train.length} train / ${split.valid.length} held-out images of cifar10-subset; ${epochsRun.toFixed(2)} epochs = ${steps} steps of batch ${cfg.batch} (${secondsPerStep.toFixed(2)} s/step probed); backend ${backend.reason}`);
   let step = 0;
   let lossSum = 0;
-  for (let epoch = 0; step < steps; epoch++) {
+  let cutAtStep: number | null = null; // wall-clock guard: the shared machine may slow down after the probe
+  const trainStart = performance.now();
+  for (let epoch = 0; step < steps && cutAtStep === null; epoch++) {
     for (const b of train.epoch(epoch)) {
       if (step >= steps) break;
+      if ((performance.now() - trainStart) / 1000 > 1.25 * cfg.trainSeconds) {
+        cutAtStep = step;
+        console.log(`  wall-clock guard: training stopped at step ${step} of ${steps} (cosine schedule cut)`);
+        break;
+      }
       net.set(samplePath());
       lossSum += sgd.step(b, learningRate(step, schedule), 0);
       step++;
-      if (step % 50 === 0) {
-        console.log(`  step ${step}/${steps} loss ${(lossSum / 50).toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      if (step % 10 === 0) {
+        console.log(`  step ${step}/${steps} loss ${(lossSum / 10).toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
         lossSum = 0;
       }
     }
@@ -115,7 +122,8 @@ async function main(): Promise<void> {
   net.dispose();
   tf.disposeVariables();
 
-  const scale = `${split.train.length} training images (cifar10-subset), ${epochsRun.toFixed(2)} epochs (${steps} steps), width x${cfg.widthMultiplier}, batch ${cfg.batch}, wasm on ${'2 shared CPU cores'}`;
+  const stepsDone = cutAtStep ?? steps;
+  const scale = `${split.train.length} training images (cifar10-subset), ${(stepsDone / train.batchesPerEpoch).toFixed(2)} epochs (${stepsDone} steps${cutAtStep === null ? '' : ` of a ${steps}-step cosine schedule, cut by the wall-clock guard`}), width x${cfg.widthMultiplier}, batch ${cfg.batch}, wasm on ${'2 shared CPU cores'}`;
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   fs.mkdirSync(outDir, { recursive: true });
   const json = prov.writeResultJson(path.join(outDir, 'macro-supernet-tau.json'), {
@@ -127,7 +135,7 @@ async function main(): Promise<void> {
     kendallTauB: { estimate: r3(tau.estimate), ci95: [r3(tau.lo), r3(tau.hi)], resamples: tau.resamples },
     spearman: { estimate: r3(rho.estimate), ci95: [r3(rho.lo), r3(rho.hi)], resamples: rho.resamples },
     supernet: { params: paramCount, layout },
-    timing: { trainSeconds: r3(trainSeconds), totalSeconds: r3(seconds), steps, epochsRun: r3(epochsRun), probedSecondsPerStep: r3(secondsPerStep) },
+    timing: { cosineScheduleCutAtStep: cutAtStep, trainSeconds: r3(trainSeconds), totalSeconds: r3(seconds), steps, epochsRun: r3(epochsRun), probedSecondsPerStep: r3(secondsPerStep) },
     points: keys.map((idx, i) => ({ key: table.keyOf(idx), supernetAccuracy: r3(supernetAcc[i]), tableMeanAccuracy: tableAcc[i], mflops: table.flops(idx) / 1e6 })),
   });
   fs.writeFileSync(path.join(outDir, 'macro-supernet-tau.svg'), renderScatter({
