@@ -11,7 +11,7 @@
  *
  *   NAS_DATA_DIR=data npm run bench:macro-supernet-tau
  * Env: TAU_WIDTH (0.25), TAU_EPOCHS (4), TAU_BATCH (64), TAU_LR (0.1), TAU_VALID (600 held-out images), TAU_NETS (40),
- * TAU_RECAL_BATCHES (4), TAU_SEED (0), TAU_OUT_DIR (benchmarks/results). Writes macro-supernet-tau.json / .svg.
+ * TAU_RECAL_BATCHES (4), TAU_SEED (0), TAU_OUT_DIR (benchmarks/results), TAU_STEM (macro-supernet-tau). Writes <stem>.json / .svg.
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     momentum: 0.9, weightDecay: 5e-4, nesterov: true, warmupEpochs: 0.5, augment: 'random crop (pad 4) + horizontal flip', bootstrapResamples: 2000,
   };
   const outDir = path.resolve(process.env.TAU_OUT_DIR ?? path.join(REPO_ROOT, 'benchmarks', 'results'));
-  const prov = new RunProvenance('benchmarks/macro/supernet-tau.ts', ['TAU_WIDTH', 'TAU_EPOCHS', 'TAU_TRAIN_SECONDS', 'TAU_BATCH', 'TAU_LR', 'TAU_VALID', 'TAU_NETS', 'TAU_RECAL_BATCHES', 'TAU_SEED', 'TAU_OUT_DIR'], cfg);
+  const stem = process.env.TAU_STEM ?? 'macro-supernet-tau';
+  if (!/^[\w.-]+$/.test(stem)) throw new Error(`TAU_STEM must be a plain file stem, got ${stem}`);
+  const prov = new RunProvenance('benchmarks/macro/supernet-tau.ts', ['TAU_WIDTH', 'TAU_EPOCHS', 'TAU_TRAIN_SECONDS', 'TAU_BATCH', 'TAU_LR', 'TAU_VALID', 'TAU_NETS', 'TAU_RECAL_BATCHES', 'TAU_SEED', 'TAU_OUT_DIR', 'TAU_STEM'], cfg);
   const t0 = performance.now();
   const backend = await selectBackend({ force: 'wasm' });
   const dataDir = loadConfig().dataDir;
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
   const scale = `${split.train.length} training images (cifar10-subset), ${(stepsDone / train.batchesPerEpoch).toFixed(2)} epochs (${stepsDone} steps${cutAtStep === null ? '' : ` of a ${steps}-step cosine schedule, cut by the wall-clock guard`}), width x${cfg.widthMultiplier}, batch ${cfg.batch}, wasm on ${'2 shared CPU cores'}`;
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   fs.mkdirSync(outDir, { recursive: true });
-  const json = prov.writeResultJson(path.join(outDir, 'macro-supernet-tau.json'), {
+  const json = prov.writeResultJson(path.join(outDir, `${stem}.json`), {
     scale: `SHORTENED SCHEDULE / PROXY: ${scale}; ground truth = NAS-Bench-Macro table (50-epoch stand-alone trainings on full CIFAR-10, mean of 3)`,
     sampling: 'uniform single-path: a new path per batch, each layer op uniform over identity / MB3_K3 / MB6_K5',
     evaluation: `supernet top-1 on ${split.valid.length} held-out training images, BN running statistics recalibrated per path over ${cfg.recalBatches} training batches of ${cfg.batch}`,
@@ -138,14 +140,14 @@ async function main(): Promise<void> {
     timing: { cosineScheduleCutAtStep: cutAtStep, trainSeconds: r3(trainSeconds), totalSeconds: r3(seconds), steps, epochsRun: r3(epochsRun), probedSecondsPerStep: r3(secondsPerStep) },
     points: keys.map((idx, i) => ({ key: table.keyOf(idx), supernetAccuracy: r3(supernetAcc[i]), tableMeanAccuracy: tableAcc[i], mflops: table.flops(idx) / 1e6 })),
   });
-  fs.writeFileSync(path.join(outDir, 'macro-supernet-tau.svg'), renderScatter({
+  fs.writeFileSync(path.join(outDir, `${stem}.svg`), renderScatter({
     title: `NAS-Bench-Macro: supernet accuracy vs table (n = ${keys.length}, tau-b ${tau.estimate.toFixed(3)}, Spearman ${rho.estimate.toFixed(3)})`,
     subtitle: `PROXY: ${scale}`,
     xLabel: 'table mean test accuracy (%), 50-epoch stand-alone', yLabel: 'supernet accuracy (%), held-out, BN recalibrated',
     series: [{ label: 'sampled networks', color: '#1f77b4', points: keys.map((_, i) => ({ x: tableAcc[i], y: supernetAcc[i] })), radius: 3 }],
   }));
   console.log(`n = ${keys.length}: Kendall tau-b ${tau.estimate.toFixed(3)} [${tau.lo.toFixed(3)}, ${tau.hi.toFixed(3)}], Spearman ${rho.estimate.toFixed(3)} [${rho.lo.toFixed(3)}, ${rho.hi.toFixed(3)}] (95 % bootstrap)`);
-  console.log(`scale: ${scale}; ${seconds.toFixed(0)} s; wrote ${json} and macro-supernet-tau.svg`);
+  console.log(`scale: ${scale}; ${seconds.toFixed(0)} s; wrote ${json} and ${stem}.svg`);
 }
 
 main().catch((e: unknown) => {
