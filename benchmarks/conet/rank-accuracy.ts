@@ -13,8 +13,7 @@
  * Pearson 1957) and 0.437/sqrt(n-4) for Kendall (same source); approximate, and wide at small n.
  * Scale: PROXY — a handful of archs, a few hundred images, a few epochs; the paper uses all 15,625 archs at epoch 90.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { RunProvenance } from '../common/provenance';
 import * as path from 'node:path';
 import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import { correlate } from '../../src/benchmarks/stats/correlation';
@@ -24,7 +23,7 @@ import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import { nb201Spec } from '../../src/methods/conet/training/nb201-preset';
 import { retrainAndTest } from '../../src/methods/conet/training/retrain';
 import { measureNetwork } from '../../src/methods/conet/training/trial-runner';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
@@ -84,14 +83,11 @@ async function main(): Promise<void> {
     benchmark: 'conet-rank-accuracy',
     scale: `PROXY: ${rows.length} NB201 archs (seed ${SEED}), C=${CHANNELS}, ${CELLS} cell(s)/stage, ${trainIdx.length} CIFAR-10-subset train images, ${EPOCHS} epochs, own accuracy on ${testIdx.length} test images; the paper: 15,625 archs at epoch 90`,
     backend: backend.name,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    date: new Date().toISOString(),
     vsNb201Cifar10Test: summary(ranks, rows.map((r) => r.nb201TestAcc)),
     vsOwnShortTrainingTest: summary(ranks, rows.map((r) => r.ownTestAcc)),
     rows,
   };
-  fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify(out, null, 1) + '\n');
+  new RunProvenance('dist/benchmarks/conet/rank-accuracy.js', []).writeResultJson(OUT, out);
   process.stdout.write(`${JSON.stringify(out.vsNb201Cifar10Test)}\n${JSON.stringify(out.vsOwnShortTrainingTest)}\nwrote ${path.relative(REPO_ROOT, OUT)}\n`);
 }
 

@@ -200,8 +200,9 @@ async function main(): Promise<void> {
     fig5: result.runs.map((r) => ({ delta: r.delta, stopReason: r.stopReason, channels: [...r.trials.map((t) => t.channels), r.finalSizes], params: [...r.trials.map((t) => t.params), r.params] })),
     conet: { runs: result.runs, curve: result.curve, evidence: result.evidence, notes: result.notes },
   });
-  fs.writeFileSync(out.replace(/\.json$/, '.svg'), table3Svg(rows, note));
-  fs.writeFileSync(out.replace(/\.json$/, '-fig5.svg'), fig5Svg(result, note));
+  const [table3Path, fig5Path] = [out.replace(/\.json$/, '.svg'), out.replace(/\.json$/, '-fig5.svg')];
+  fs.writeFileSync(table3Path, table3Svg(rows, note));
+  fs.writeFileSync(fig5Path, fig5Svg(result, note));
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, out)}, .svg and -fig5.svg (${seconds.toFixed(0)} s)\n`);
 }
 

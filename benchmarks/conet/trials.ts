@@ -12,8 +12,8 @@
  * Scale: a proxy — a few hundred images and a few epochs per trial instead of the paper's full CIFAR and
  * 20 epochs x 25 trials; the channel trajectories show the mechanism, not the paper's converged sizes.
  */
+import { RunProvenance } from '../common/provenance';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, loadConfig } from '../../src/config/config';
 import { loadBuiltinDataset } from '../../src/datasets/formats';
@@ -95,17 +95,15 @@ async function main(): Promise<void> {
     benchmark: 'conet-trials',
     scale: `PROXY: ${note}; the paper uses full CIFAR, 20 epochs x 25 trials`,
     backend: backend.name,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    date: new Date().toISOString(),
     seconds: (Date.now() - t0) / 1000,
     groups: Object.fromEntries(groupNames),
     start: { sizes: Object.fromEntries(layout.initialSizes), cost: resnetCost(layout, preset, layout.initialSizes) },
     end: { sizes: Object.fromEntries(sizesAfter), cost: resnetCost(layout, preset, sizesAfter), stopReason: final.search.stopReason },
     trials: final.trials,
   };
-  fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify(out, null, 1) + '\n');
-  fs.writeFileSync(OUT.replace(/\.json$/, '.svg'), svg(final, groupNames, note));
+  new RunProvenance('dist/benchmarks/conet/trials.js', []).writeResultJson(OUT, out);
+  const svgPath = OUT.replace(/\.json$/, '.svg');
+  fs.writeFileSync(svgPath, svg(final, groupNames, note));
   process.stdout.write(`wrote ${path.relative(REPO_ROOT, OUT)} and .svg (${out.seconds.toFixed(0)} s)\n`);
 }
 

@@ -27,7 +27,7 @@ import type { MacroData } from '../../src/benchmarks/macro/table';
 import { loadConfig, REPO_ROOT } from '../../src/config/config';
 import { ArchEvaluator } from '../../src/search/common/evaluator';
 import { cellNsga2Problem, hypervolume2d, Nsga2, paretoFront2d } from '../../src/search/core';
-import { AlgorithmConfig, CellSearch, EVOLUTION_DEFAULTS, runCellSearchSync } from '../../src/search/nb201/algorithms';
+import { AlgorithmConfig, CellSearch, EVOLUTION_DEFAULTS, runCellSearchSync } from '../../src/search/core';
 import { MACRO_SIZE, macroFlopsConstraint } from '../../src/search/spaces/macro';
 import { RunProvenance } from '../common/provenance';
 import { r4, spread } from '../benchmark/regret-stats';

@@ -17,6 +17,7 @@
  * Env: REGRET_SEEDS (default 50, at least 50), REGRET_OUT_DIR (default <repo>/benchmarks/results), REGRET_SEARCH.
  * Writes macro-regret.json and macro-regret.svg (mean regret vs queries per budget, band = IQR over seeds).
  */
+import { RunProvenance } from '../common/provenance';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,7 +25,7 @@ import { loadMacroTable } from '../../src/benchmarks/macro/load';
 import type { MacroData } from '../../src/benchmarks/macro/table';
 import { loadConfig, REPO_ROOT } from '../../src/config/config';
 import { ArchEvaluator } from '../../src/search/common/evaluator';
-import { AlgorithmConfig, CellSearch, EVOLUTION_DEFAULTS, runCellSearchSync } from '../../src/search/nb201/algorithms';
+import { AlgorithmConfig, CellSearch, EVOLUTION_DEFAULTS, runCellSearchSync } from '../../src/search/core';
 import { MACRO_SIZE, macroFlopsConstraint } from '../../src/search/spaces/macro';
 import { Spread, r4, spread } from '../benchmark/regret-stats';
 import { Series, renderPlot } from '../benchmark/regret-svg';
@@ -148,8 +149,6 @@ function main(): void {
   const seconds = (performance.now() - t0) / 1000;
 
   const meta = {
-    generatedAt: new Date().toISOString(),
-    command: 'NAS_DATA_DIR=data node dist/benchmarks/macro/regret.js',
     evaluation: `NAS-Bench-Macro table look-up (no training). Search metric: ${evaluator.description}. Report metric: mean CIFAR-10 test accuracy of the three 50-epoch runs (the benchmark has no validation split).`,
     regretDefinition: 'best mean test accuracy over all keys with FLOPs <= budget (exhaustive scan of 6,561 keys) minus the mean test accuracy of the best key queried (by search metric); percentage points',
     flopsDefinition: 'multiply-adds of convolutions and classifier weights as stored in the table (reproduced exactly by macroCost); budgets in millions',
@@ -162,7 +161,8 @@ function main(): void {
   };
   fs.mkdirSync(outDir, { recursive: true });
   const stem = searchOn === 'mean' ? 'macro-regret' : 'macro-regret-run1';
-  fs.writeFileSync(path.join(outDir, `${stem}.json`), JSON.stringify({ ...meta, optima, results: cells, curves }, null, 2) + '\n');
+  const prov = new RunProvenance('dist/benchmarks/macro/regret.js', ['REGRET_OUT_DIR', 'REGRET_SEARCH', 'REGRET_SEEDS'], { seeds, searchOn, budgetsM: meta.budgetsM, queryBudgets: QUERY_BUDGETS });
+  prov.writeResultJson(path.join(outDir, `${stem}.json`), { ...meta, optima, results: cells, curves });
   const label = (b: number): string => (Number.isFinite(b) ? `FLOPs <= ${b} M` : 'unconstrained');
   fs.writeFileSync(
     path.join(outDir, `${stem}.svg`),

@@ -16,7 +16,7 @@ import { loadConfig } from '../../src/config/config';
 import { firstImages } from '../../src/datasets/dataset-ref';
 import { loadBuiltinDataset } from '../../src/datasets/formats';
 import { BatchStream, trainValidStreams } from '../../src/datasets/pipeline';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { NetworkSpace, NssArch, archFlops, expandedSearchSpace, formatSpace, sampleArch, wholeSpace } from '../../src/methods/nss/science';
 import { NSS_SEARCH_DEFAULTS, NssSearchOptions, NssSearchRun } from '../../src/methods/nss/training/runner';

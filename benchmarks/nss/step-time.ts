@@ -5,10 +5,11 @@
  * extrapolates the cost of a whole search. Writes benchmarks/results/nss-step-time.json.
  * Usage: node dist/benchmarks/nss/step-time.js [batch=32] [steps=4]
  */
+import { RunProvenance } from '../common/provenance';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { expandedSearchSpace } from '../../src/methods/nss/science';
 import { NSS_SEARCH_DEFAULTS, NssSearchRun } from '../../src/methods/nss/training/runner';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   };
   const dir = path.join(__dirname, '..', '..', '..', 'benchmarks', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'nss-step-time.json'), JSON.stringify(out, null, 2));
+  new RunProvenance('dist/benchmarks/nss/step-time.js', [], { args: process.argv.slice(2) }).writeResultJson(path.join(dir, 'nss-step-time.json'), out);
   console.log(`${backend.name}: ${Math.round(warm)} ms per warm-up step, ${Math.round(search)} ms per search step (batch ${batch}, load ${os.loadavg()[0].toFixed(1)}); ${out.estimate}`);
 }
 

@@ -13,9 +13,10 @@
  * error axis of the paper's Fig. 3 needs supernet accuracies, which this benchmark does not have).
  * Usage: node dist/benchmarks/nss/table1.js [--paper]   (--paper adds the paper preset's whole-space p, slow)
  */
+import { RunProvenance } from '../common/provenance';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import {
   DARTS_THETA_ADAM,
   ExpandedSearchSpace,
@@ -162,7 +163,7 @@ function main(): void {
   };
   const dir = path.join(__dirname, '..', '..', '..', 'benchmarks', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'nss-table1.json'), JSON.stringify(out, null, 2));
+  new RunProvenance('dist/benchmarks/nss/table1.js', [], { args: process.argv.slice(2) }).writeResultJson(path.join(dir, 'nss-table1.json'), out);
   fs.writeFileSync(path.join(dir, 'nss-table1.svg'), svg(scatter, TARGETS));
   console.log(`NSS Table 1 analogue, small preset (d_max ${s.dMax}, w_max ${s.wMax}; ${wholeStats.archs} networks, FLOPs ${wholeStats.min}..${wholeStats.max}); exact counts`);
   console.log('target MF | Elite Space (FLOPs-only Theta search, soft)             | mean dev | p(+-10%) | 1/p   | best-of-5 dev | ESS p(+-10%) | ESS 1/p | ESS first-hit dev | ST-reading elite mean dev');

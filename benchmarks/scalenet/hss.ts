@@ -6,11 +6,12 @@
  * Usage: npm run build && npm run bench:scalenet-hss   (env SAMPLES, F0_SAMPLES, SEED, PRESET, BIN (multiply-adds), OUT)
  * Writes benchmarks/results/<OUT>.json and .svg (OUT default scalenet-hss).
  */
+import { RunProvenance } from '../common/provenance';
 import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { estimateF0, exponentialBudgets, nearestMultiple } from '../../src/methods/scalenet/science/budgets';
 import { pathFlops } from '../../src/methods/scalenet/science/cost';
 import { SampledPath, pathSampler, sampleBaseModelJoint } from '../../src/methods/scalenet/science/hss';
@@ -112,7 +113,7 @@ function main(): void {
   };
   const dir = path.join(__dirname, '..', '..', '..', 'benchmarks', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${OUT}.json`), JSON.stringify(result, null, 1) + '\n');
+  new RunProvenance('dist/benchmarks/scalenet/hss.js', ['OUT', 'PRESET'], { config: CONFIG }).writeResultJson(path.join(dir, `${OUT}.json`), result);
   writeHistogramSvg(
     path.join(dir, `${OUT}.svg`),
     `ScaleNet ${PRESET} preset: FLOPs of ${CONFIG.samples.toLocaleString('en')} sampled paths, HSS vs uniform (M = 3)`,

@@ -6,6 +6,7 @@
  * Usage: npm run build && node dist/benchmarks/scalenet/train-speed.js   (env STEPS, WARMUP, BATCH, SEED)
  * Writes benchmarks/results/scalenet-train-speed.json.
  */
+import { RunProvenance } from '../common/provenance';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadConfig } from '../../src/config/config';
 import { loadDatasetRef } from '../../src/datasets/dataset-ref';
 import { trainValidStreams } from '../../src/datasets/pipeline';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { Sgd } from '../../src/trainer/engine/train-loop';
 import { pathSampler } from '../../src/methods/scalenet/science/hss';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const result = { config: CONFIG, backend, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg(), note: 'measured on a machine shared with other jobs: see loadAverage', ...out };
   const dir = path.join(__dirname, '..', '..', '..', 'benchmarks', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'scalenet-train-speed.json'), JSON.stringify(result, null, 1) + '\n');
+  new RunProvenance('dist/benchmarks/scalenet/train-speed.js', [], { config: CONFIG }).writeResultJson(path.join(dir, 'scalenet-train-speed.json'), result);
   console.log('wrote benchmarks/results/scalenet-train-speed.json');
 }
 

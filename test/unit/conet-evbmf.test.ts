@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { evbFreeEnergy, evbmf, evbmfFromSpectrum, sigma2Bounds, singularValues, tauBarExact } from '../../src/methods/conet/science/evbmf';
 import { DenseMatrix, KernelShape, foldKernel, unfoldKernel } from '../../src/methods/conet/science/unfold';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 

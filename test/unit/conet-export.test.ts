@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { exportArtifacts, toLayersModel } from '../../src/methods/conet/training/export-layers';
 import { ResNetNetwork, ResNetPreset, resnetLayout } from '../../src/methods/conet/training/resnet-preset';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
-import { Sgd } from '../../src/trainer/nb201/train-loop';
+import { Sgd } from '../../src/trainer/engine/train-loop';
 
 const preset: ResNetPreset = { blocksPerStage: [1, 2, 1], stageChannels: [4, 6, 8], inputShape: [10, 10, 3], numClasses: 3 };
 

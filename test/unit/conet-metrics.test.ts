@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { EvbmfResult } from '../../src/methods/conet/science/evbmf';
 import { combineModes, isMeasured, layerMetrics, modeMetrics, rankSlope } from '../../src/methods/conet/science/metrics';
 import { KernelShape } from '../../src/methods/conet/science/unfold';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 
 function gaussian(rng: Rng): number {
   const u = Math.max(rng.next(), 1e-300);

@@ -9,7 +9,7 @@ import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import { ALG2_DEFAULTS } from '../../src/methods/conet/science/alg2';
 import { Nb201Preset, nb201Layout, nb201Spec } from '../../src/methods/conet/training/nb201-preset';
 import { runTrial, startRun } from '../../src/methods/conet/training/trial-runner';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
 const ARCH = '|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|nor_conv_3x3~0|nor_conv_3x3~1|skip_connect~2|';

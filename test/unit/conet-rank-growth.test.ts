@@ -7,7 +7,7 @@ import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import { ALG2_DEFAULTS } from '../../src/methods/conet/science/alg2';
 import { resnetSpec } from '../../src/methods/conet/training/resnet-preset';
 import { runTrial, startRun } from '../../src/methods/conet/training/trial-runner';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
 describe('CONet rank growth during training (wasm)', () => {

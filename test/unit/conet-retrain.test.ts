@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import { resnetSpec } from '../../src/methods/conet/training/resnet-preset';
 import { retrainAndTest, uniformSizesAtParams } from '../../src/methods/conet/training/retrain';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
 const spec = resnetSpec({ blocksPerStage: [1, 1, 1], stageChannels: [4, 8, 8], inputShape: [8, 8, 3], numClasses: 2 });

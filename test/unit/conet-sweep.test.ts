@@ -7,7 +7,7 @@ import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import { ALG2_DEFAULTS } from '../../src/methods/conet/science/alg2';
 import { resnetCost, resnetLayout, resnetSpec } from '../../src/methods/conet/training/resnet-preset';
 import { SweepContext, SweepState, finalSizes, startSweep, sweepDone, sweepStep, sweepSummary } from '../../src/methods/conet/training/sweep';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
 const preset = { blocksPerStage: [1, 1, 1] as [number, number, number], stageChannels: [4, 8, 8] as [number, number, number], inputShape: [8, 8, 3] as [number, number, number], numClasses: 2 };

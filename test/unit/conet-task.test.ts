@@ -19,11 +19,11 @@ import { nb201ToLayersModel } from '../../src/methods/conet/training/export-nb20
 import type { ConetTaskInput } from '../../src/methods/conet/training/input';
 import { ConetBundle, networkFromModelFile, resolveNetwork } from '../../src/methods/conet/training/network';
 import { Nb201GroupNetwork, nb201Layout } from '../../src/methods/conet/training/nb201-preset';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { NB201_MODEL_FORMAT } from '../../src/trainer/nb201/model-file';
-import { Sgd } from '../../src/trainer/nb201/train-loop';
+import { Sgd } from '../../src/trainer/engine/train-loop';
 import { taskContext } from '../support/task-context';
 
 const dataDir = loadConfig().dataDir;

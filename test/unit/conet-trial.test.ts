@@ -12,7 +12,7 @@ import { ResNetNetwork, ResNetPreset, measuredLayers, resnetCost, resnetLayout, 
 import * as tf from '@tensorflow/tfjs-core';
 import { UnprocessableError } from '../../src/common/errors';
 import { ConetContext, ConetRunState, measureNetwork, runConet, runTrial, startRun } from '../../src/methods/conet/training/trial-runner';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 
 const preset: ResNetPreset = { blocksPerStage: [1, 1, 1], stageChannels: [4, 8, 8], inputShape: [8, 8, 3], numClasses: 2 };

@@ -14,7 +14,7 @@ import {
   depthwiseBackpropFilterWasm,
   depthwiseBackpropInputWasm,
 } from '../../src/trainer/engine/wasm-kernels';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 
 const SEED = Number(process.env.ENGINE_TEST_SEED ?? 20240611);
 const CASES = 50;

@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import { loadMacroTable } from '../../src/benchmarks/macro/load';
 import { loadConfig } from '../../src/config/config';
 import { allOf } from '../../src/search/common/evaluator';
-import { Rng } from '../../src/search/common/rng';
-import { LayerRecorder, NB201_FLOPS_CONVENTION, countNetwork } from '../../src/search/cost';
-import { CellSearch, runCellSearchSync } from '../../src/search/nb201/algorithms';
+import { Rng } from '../../src/common/rng';
+import { LayerRecorder, NB201_FLOPS_CONVENTION, countNetwork } from '../../src/search/spaces/cost';
+import { CellSearch, runCellSearchSync } from '../../src/search/core';
 import {
   MACRO_DISTINCT_NETWORKS,
   MACRO_LAYERS,

@@ -12,7 +12,7 @@ import {
   topKPrecision,
 } from '../../src/benchmarks/stats/correlation';
 import { loadConfig } from '../../src/config/config';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 
 /** Seeded uniform [0, 1) numbers from the project's RNG, so every case is reproducible. */
 function rng(seed: number): () => number {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { loadNb201Table } from '../../src/benchmarks/nb201/load';
 import { paretoFront, paretoFrontNaive } from '../../src/benchmarks/nb201/pareto';
 import { loadConfig } from '../../src/config/config';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 
 /** Seeded uniform [0, 1) numbers from the project's RNG, so every case is reproducible. */
 function rng(seed: number): () => number {

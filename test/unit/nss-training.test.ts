@@ -7,7 +7,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidInputError } from '../../src/common/errors';
 import type { ImageSplit } from '../../src/datasets/formats/types';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { ExpandedSearchSpace, RelaxedFlops, flopsLoss, initialTheta, networkCost, oneHot, thetaProbabilities } from '../../src/methods/nss/science';
 import { NssCheckpoint, NssSearchOptions, NssSearchRun, NSS_SEARCH_DEFAULTS } from '../../src/methods/nss/training/runner';

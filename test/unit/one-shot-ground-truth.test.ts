@@ -16,7 +16,7 @@ import type { Nb201Table } from '../../src/benchmarks/nb201/types';
 import { correlate, kendallTauB, spearmanRho } from '../../src/benchmarks/stats/correlation';
 import { bootstrapCorrelation } from '../../src/benchmarks/stats/bootstrap';
 import { loadConfig } from '../../src/config/config';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { gridSpace } from '../../src/search/common/space';
 import { inOpSpace } from '../../src/search/spaces/op-space';
 import { CORRELATION_SAMPLE_SEED, OneShotResult, nb201OneShot } from '../../src/methods/se-nas/training/nb201-one-shot.task';

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { formatArchStr } from '../../src/benchmarks/nb201/arch';
 import { NB201_OPS } from '../../src/benchmarks/nb201/types';
 import { loadConfig } from '../../src/config/config';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { inOpSpace, opSpaceSize, partialModels } from '../../src/search/spaces/op-space';
 import { mergeLayerSpaces, scoreOperators, shrink } from '../../src/methods/se-nas/science/scores';
 import { TrainerAbortedError } from '../../src/trainer/errors';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/common/errors';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { pathFlops } from '../../src/methods/scalenet/science/cost';
 import { sampleBaseModel } from '../../src/methods/scalenet/science/hss';
 import { MceaProblem, MceaState, budgetViolation, mceaConfig, runMcea } from '../../src/methods/scalenet/science/mcea';

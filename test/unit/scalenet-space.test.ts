@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/common/errors';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { generatePath, scaledDepth, scaledResolution, scaledWidth } from '../../src/methods/scalenet/science/path';
 import {
   BaseModel,

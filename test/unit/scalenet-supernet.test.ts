@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadConfig } from '../../src/config/config';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { pathCost } from '../../src/methods/scalenet/science/cost';

@@ -4,7 +4,7 @@
 // deterministic ties), greedy merging of layer-wise spaces, and stratified sampling of children. Pure, no tensors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { OpSpace, enumerateOpSpace, fullOpSpace, inOpSpace, opSpaceSize, partialModels, stratifiedChildren } from '../../src/search/spaces/op-space';
 import { OperatorScore, ScoredChild, mergeLayerSpaces, scoreOperators, selectionConfidence, selectionImportance, shrink } from '../../src/methods/se-nas/science/scores';
 

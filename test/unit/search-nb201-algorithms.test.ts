@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ArchConstraint, ArchEvaluator, ArchRef } from '../../src/search/common/evaluator';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { CellSearchSpace, gridSpace } from '../../src/search/common/space';
-import { AlgorithmConfig, CellSearch, CellSearchState, runCellSearch, runCellSearchSync } from '../../src/search/nb201/algorithms';
+import { AlgorithmConfig, CellSearch, CellSearchState, runCellSearch, runCellSearchSync } from '../../src/search/core';
 
 const ALGORITHMS: AlgorithmConfig[] = [
   { name: 'random' },

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { gridSpace, neighbours, withOp } from '../../src/search/common/space';
 
 describe('Rng (xoshiro128**)', () => {

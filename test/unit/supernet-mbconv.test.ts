@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSplit } from '../../src/datasets/formats';
 import { BatchStream } from '../../src/datasets/pipeline';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { recalibrateBatchNorm } from '../../src/trainer/engine/bn-recalibration';
 import { Sgd, evaluate } from '../../src/trainer/engine/train-loop';

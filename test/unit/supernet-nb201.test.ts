@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NB201_EDGE_SOURCE, NB201_EDGE_TARGET, parseArchStr } from '../../src/benchmarks/nb201/arch';
 import { nb201NetworkLayers } from '../../src/benchmarks/nb201/network';
 import { NB201_FLOPS_CONVENTION, countNetwork } from '../../src/search/spaces/cost';
-import { Rng } from '../../src/search/common/rng';
+import { Rng } from '../../src/common/rng';
 import { OpSpace, fullOpSpace, inOpSpace } from '../../src/search/spaces/op-space';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { ImageBatch, recalibrateBatchNorm } from '../../src/trainer/engine/bn-recalibration';

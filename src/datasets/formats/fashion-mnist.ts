@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Rng } from '../../search/common/rng';
+import { Rng } from '../../common/rng';
 import { readDatasetFile } from './dataset-files';
 import { DatasetFormatError } from './errors';
 import type { ImageDataset, ImageSplit } from './types';

@@ -1,4 +1,4 @@
-import { Rng } from '../../search/common/rng';
+import { Rng } from '../../common/rng';
 
 /** Stream tags: independent RNG streams for the epoch order and for the augmentation draws. */
 export const SHUFFLE_STREAM = 0;

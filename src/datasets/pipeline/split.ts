@@ -1,5 +1,5 @@
 import { InvalidInputError, violation } from '../../common/errors';
-import { Rng } from '../../search/common/rng';
+import { Rng } from '../../common/rng';
 
 /** Anything with labels: an ImageSplit or an ImageSource. */
 export interface Labelled {

@@ -1,4 +1,4 @@
-import type { Rng } from '../../search/common/rng';
+import type { Rng } from '../../common/rng';
 import type { ChannelStats } from './types';
 
 /** Per-sample augmentation: crop window offset (dy, dx) in the padded image, then an optional left-right mirror. */

@@ -1,5 +1,5 @@
 import type { ArchConstraint, ArchRef } from '../common/evaluator';
-import type { Rng } from '../common/rng';
+import type { Rng } from '../../common/rng';
 import type { CellSearchSpace } from '../common/space';
 
 /**

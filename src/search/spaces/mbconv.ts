@@ -5,7 +5,7 @@
  * Network: stem conv3x3 (fixed width) + BN + act; S stages of `depth` MBConv blocks at `width` output channels, the
  * first block of a stage with the stage's stride; head conv1x1 (fixed width) + BN + act; global average pool; linear.
  */
-import type { Rng } from '../common/rng';
+import type { Rng } from '../../common/rng';
 
 export type MbconvActivation = 'relu6' | 'swish';
 

@@ -2,7 +2,7 @@
  * Layer-wise operator spaces of a cell search space (one list of allowed ops per edge, "layer" in SE-NAS terms):
  * size, enumeration, membership, partial models of a group of edges, and stratified sampling of children.
  */
-import type { Rng } from '../common/rng';
+import type { Rng } from '../../common/rng';
 
 /** Allowed ops per edge (op indices), e.g. NB201's full space is [0..4] on each of the 6 edges. */
 export type OpSpace = readonly (readonly number[])[];

@@ -8,7 +8,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { NB201_OPS } from '../../benchmarks/nb201/types';
-import { Rng } from '../../search/common/rng';
+import { Rng } from '../../common/rng';
 import { BN_MOMENTUM, nb201Logits, opKernel } from './forward';
 import { StoreNetwork, WeightStore, createNb201Weights } from './weights';
 

@@ -3,7 +3,7 @@
  * as PyTorch does by default, drawn from a seeded Rng so that a seed fixes a network bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../search/common/rng';
+import { Rng } from '../../common/rng';
 import type { NamedVariable, TrainableNetwork } from '../engine/network';
 
 /** Uniform in [-bound, bound) from the seeded Rng (PyTorch's kaiming_uniform(a=sqrt 5) gives bound 1/sqrt(fan_in)). */

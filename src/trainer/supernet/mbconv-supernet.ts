@@ -5,7 +5,7 @@
  * copies a sub-network's inherited (sliced) weights into a standalone network.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../search/common/rng';
+import { Rng } from '../../common/rng';
 import type { NamedVariable } from '../engine/network';
 import { BN_MOMENTUM } from '../nb201/forward';
 import { StoreNetwork, WeightStore } from '../nb201/weights';

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NB201_NUM_EDGES, NB201_OPS } from '../../benchmarks/nb201/types';
-import { Rng } from '../../search/common/rng';
+import { Rng } from '../../common/rng';
 import { OpSpace, partialModels } from '../../search/spaces/op-space';
 import type { NamedVariable } from '../engine/network';
 import { BN_MOMENTUM, nb201Logits, opKernel } from '../nb201/forward';

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NB201_EDGE_SOURCE, NB201_EDGE_TARGET } from '../../../benchmarks/nb201/arch';
 import { NB201_OPS } from '../../../benchmarks/nb201/types';
-import { Rng } from '../../../search/common/rng';
+import { Rng } from '../../../common/rng';
 import { BN_MOMENTUM, nb201Logits, opKernel } from '../../../trainer/nb201/forward';
 import { fixedEdgeName } from '../../../trainer/nb201/model';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { UnprocessableError, violation } from '../../../common/errors';
 import { parseArchStr } from '../../../benchmarks/nb201/arch';
-import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, Shape, countNetwork } from '../../../search/cost';
+import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, Shape, countNetwork } from '../../../search/spaces/cost';
 import { readCheckpointFile } from '../../../trainer/checkpoint-file';
 import { opKernel } from '../../../trainer/nb201/forward';
 import { NB201_MODEL_FORMAT } from '../../../trainer/nb201/model-file';

@@ -7,9 +7,9 @@
 // preset they are, per stage, the residual stream (stem or projection output and every block output tied by
 // identity shortcuts) and, per block, the inner width of the block.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../../search/common/rng';
+import { Rng } from '../../../common/rng';
 import { BN_EPS, BN_MOMENTUM } from '../../../trainer/nb201/forward';
-import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, NetworkCost, Shape, countNetwork } from '../../../search/cost';
+import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, NetworkCost, Shape, countNetwork } from '../../../search/spaces/cost';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';
 import { ConetNetwork, ConetNetworkSpec } from './network-spec';
 import { ChannelAssignment, ChannelEdge, ChannelGraph, ChannelNode, assignChannels, nodeDepths, tunableGroups } from '../science/channel-graph';

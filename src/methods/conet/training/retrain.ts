@@ -2,7 +2,7 @@
 // accuracy when asked", Table 3's Top-1 column), and the uniform-width baseline of equal params (Table 3 compares
 // CONet with uniformly scaled networks, there by compound scaling).
 import type { BatchStream } from '../../../datasets/pipeline';
-import { Sgd, evaluate, learningRate } from '../../../trainer/nb201/train-loop';
+import { Sgd, evaluate, learningRate } from '../../../trainer/engine/train-loop';
 import { ConetNetwork, ConetNetworkSpec } from './network-spec';
 
 export interface RetrainOptions {

@@ -8,7 +8,7 @@
 // "Instantiate model with new channels"); transplanting weights is not implemented here.
 import { UnprocessableError, violation } from '../../../common/errors';
 import type { BatchStream } from '../../../datasets/pipeline';
-import { Sgd, learningRate } from '../../../trainer/nb201/train-loop';
+import { Sgd, learningRate } from '../../../trainer/engine/train-loop';
 import { Alg2Params, GroupDecision, LayerTrialMetrics, SearchState, decideTrial, initialState } from '../science/alg2';
 import { EvbmfOptions } from '../science/evbmf';
 import { LayerMetrics, SlopeEnd, layerMetrics, rankSlope } from '../science/metrics';

@@ -12,7 +12,7 @@ import { CheckpointCorruptError } from '../../../trainer/checkpoint-file';
 import { ResumableTask, Resumed } from '../../../trainer/resumable';
 import type { Evidence } from '../../../jobs/evidence';
 import { parseLinearBaselineInput } from './input';
-import { Rng, RngState } from '../../../search/common/rng';
+import { Rng, RngState } from '../../../common/rng';
 import { SgdWorkspace, SoftmaxModel, channelNormalisation, createModel, evaluate, gatherBatch, sgdStep } from '../science/softmax-regression';
 import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
 import { LINEAR_BASELINE_TASK } from '../tasks';

@@ -1,7 +1,7 @@
 import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { NB201_DATASETS, Nb201Dataset, Nb201Epochs, Nb201Split } from '../../../benchmarks/nb201/types';
-import { LOCAL_SEARCH_IMPROVEMENTS, LocalSearchImprovement, SEARCH_ALGORITHMS, SearchAlgorithmName } from '../../../search/nb201/algorithms/types';
+import { LOCAL_SEARCH_IMPROVEMENTS, LocalSearchImprovement, SEARCH_ALGORITHMS, SearchAlgorithmName } from '../../../search/core/types';
 import { NB201_SEARCH_DATASETS, Nb201ArchRecord, Nb201ArchRef, Nb201MetricRef, Nb201SearchDataset, Nb201TrajectoryPoint } from '../science/types';
 
 /** OpenAPI description of the result of an `nb201-search` job (the job result is this object). */

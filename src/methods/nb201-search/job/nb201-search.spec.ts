@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
-import { LOCAL_SEARCH_IMPROVEMENTS, LocalSearchImprovement, SEARCH_ALGORITHMS, SearchAlgorithmName } from '../../../search/nb201/algorithms/types';
+import { LOCAL_SEARCH_IMPROVEMENTS, LocalSearchImprovement, SEARCH_ALGORITHMS, SearchAlgorithmName } from '../../../search/core/types';
 import { NB201_SPACE_SIZE } from '../science/params';
 import { NB201_SEARCH_DATASETS, Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchParams } from '../science/types';
 

@@ -1,6 +1,6 @@
 import { FieldViolation, InvalidInputError, violation } from '../../../common/errors';
-import { EVOLUTION_DEFAULTS } from '../../../search/nb201/algorithms/evolution';
-import { AlgorithmConfig, LOCAL_SEARCH_IMPROVEMENTS, SEARCH_ALGORITHMS } from '../../../search/nb201/algorithms/types';
+import { EVOLUTION_DEFAULTS } from '../../../search/core/evolution';
+import { AlgorithmConfig, LOCAL_SEARCH_IMPROVEMENTS, SEARCH_ALGORITHMS } from '../../../search/core/types';
 import { NB201_SEARCH_DATASETS, NB201_SEARCH_EPOCHS, Nb201SearchParams } from './types';
 
 export const NB201_SPACE_SIZE = 15625;

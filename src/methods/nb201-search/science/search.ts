@@ -1,6 +1,6 @@
 import type { Nb201Table } from '../../../benchmarks/nb201/types';
 import { allOf } from '../../../search/common/evaluator';
-import { CellSearch, CellSearchState, runCellSearch } from '../../../search/nb201/algorithms';
+import { CellSearch, CellSearchState, runCellSearch } from '../../../search/core';
 import { nb201Constraints } from './constraints';
 import { Nb201LookupEvaluator, reportMetricOf, searchMetricOf } from './metrics';
 import { checkNb201SearchParams, paramsKey, resolveAlgorithmConfig } from './params';

@@ -1,5 +1,5 @@
 import type { Nb201Dataset, Nb201Epochs, Nb201Split } from '../../../benchmarks/nb201/types';
-import type { AlgorithmConfig, LocalSearchImprovement, SearchAlgorithmName } from '../../../search/nb201/algorithms/types';
+import type { AlgorithmConfig, LocalSearchImprovement, SearchAlgorithmName } from '../../../search/core/types';
 
 /** Datasets a search can target (cifar10 searches on the cifar10-valid valid split, see searchMetricOf). */
 export const NB201_SEARCH_DATASETS = ['cifar10', 'cifar100', 'ImageNet16-120'] as const;

@@ -5,7 +5,7 @@
  * number of draws until the first hit is geometric with success probability p = exact fraction of the space's
  * architectures within +-10 % (flops-distribution.ts), so its expectation is 1/p.
  */
-import type { Rng } from '../../../search/common/rng';
+import type { Rng } from '../../../common/rng';
 import { RelaxedFlops, flopsLoss } from './flops-loss';
 import { SpaceFlops } from './flops-distribution';
 import { ExpandedSearchSpace, NetworkSpace, SpaceChoice, spaceOf } from './space';

@@ -4,7 +4,7 @@
  * Search Space (baseline), keep drawing until one is within +-10 % ("#samples"). Draws are uniform in the space
  * (Eq. 3). Accuracy is not part of this: a caller evaluates the returned architecture.
  */
-import type { Rng } from '../../../search/common/rng';
+import type { Rng } from '../../../common/rng';
 import { archFlops } from './cost';
 import { flopsLoss } from './flops-loss';
 import { ExpandedSearchSpace, NetworkSpace, NssArch, sampleArch } from './space';

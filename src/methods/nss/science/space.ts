@@ -7,7 +7,7 @@
  * ranges tile 1..d_max and 1..w_max (Sec. 4.1: 4 depths x 32 widths per stage => (16/4)^3 x (512/32)^3 = 2^18).
  */
 import { InvalidInputError, violation } from '../../../common/errors';
-import type { Rng } from '../../../search/common/rng';
+import type { Rng } from '../../../common/rng';
 
 export const NSS_STAGES = 3;
 export const NSS_STEM_WIDTH = 16;

@@ -11,7 +11,7 @@
  * Theta is updated with Adam (DARTS' architecture optimiser: lr 3e-4, betas (0.5, 0.999), weight decay 1e-3;
  * NSS follows DARTS' hyper-parameters, supplementary 6.4.1).
  */
-import type { Rng } from '../../../search/common/rng';
+import type { Rng } from '../../../common/rng';
 import { ExpandedSearchSpace, NSS_STAGES, SpaceChoice, depthRangeCount, widthRangeCount } from './space';
 
 /** Logits per stage: depth[i][k] over depth ranges, width[i][k] over width ranges. */

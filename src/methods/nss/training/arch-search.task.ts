@@ -15,7 +15,7 @@ import { UnprocessableError, violation } from '../../../common/errors';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import type { Evidence } from '../../../jobs/evidence';
-import { Rng } from '../../../search/common/rng';
+import { Rng } from '../../../common/rng';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';

@@ -12,7 +12,7 @@ import { UnprocessableError } from '../../../common/errors';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import type { Evidence } from '../../../jobs/evidence';
-import { Rng } from '../../../search/common/rng';
+import { Rng } from '../../../common/rng';
 import { writeFileAtomic } from '../../../trainer/checkpoint-file';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';

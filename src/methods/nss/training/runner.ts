@@ -19,8 +19,8 @@
 import { InvalidInputError, violation } from '../../../common/errors';
 import type { ImageSplit } from '../../../datasets/formats/types';
 import { BatchStream, ImageSource, asSource, trainValidStreams } from '../../../datasets/pipeline';
-import { Rng, RngState } from '../../../search/common/rng';
-import { Sgd, exportState, importState, learningRate } from '../../../trainer/nb201/train-loop';
+import { Rng, RngState } from '../../../common/rng';
+import { Sgd, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
 import { EliteSelection, selectEliteSpace } from '../science/elite';
 import { archFlops } from '../science/cost';
 import { FlopsRelaxation, RelaxedFlops, checkFlopsTarget, flopsLoss, flopsLossGradient } from '../science/flops-loss';

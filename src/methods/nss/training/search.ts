@@ -6,7 +6,7 @@
 import type { ImageSplit } from '../../../datasets/formats/types';
 import type { BatchStream, ImageSource } from '../../../datasets/pipeline';
 import { recalibrateBatchNorm } from '../../../trainer/engine/bn-recalibration';
-import { evaluate } from '../../../trainer/nb201/train-loop';
+import { evaluate } from '../../../trainer/engine/train-loop';
 import { archFlops } from '../science/cost';
 import type { NssArch } from '../science/space';
 import { NssCheckpoint, NssSearchOptions, NssSearchResult, NssSearchRun } from './runner';

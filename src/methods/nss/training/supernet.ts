@@ -14,12 +14,12 @@
  *   sum_k yD[k] h_{d_k} (h_j: output of block j). At a hard one-hot y it equals `forward` of the chosen candidates.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../../search/common/rng';
+import { Rng } from '../../../common/rng';
 import type { NamedVariable } from '../../../trainer/engine/network';
 import { BN_MOMENTUM } from '../../../trainer/nb201/forward';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';
 import { BnMode, MaskedBatchNorm, WeightLookup, maskedConv2d } from '../../../trainer/supernet/masked';
-import { crossEntropy } from '../../../trainer/nb201/train-loop';
+import { crossEntropy } from '../../../trainer/engine/train-loop';
 import { ExpandedSearchSpace, NSS_STAGES, NSS_STRIDES, NssArch, needsProjection, validateArch, validateSpace } from '../science/space';
 import type { Theta } from '../science/theta';
 

@@ -4,7 +4,7 @@
  * nearest to their mean; f_j = 2^j * f0. Or budgets given by the user: one f0, or the whole list f_0..f_M.
  */
 import { InvalidInputError, violation } from '../../../common/errors';
-import type { Rng } from '../../../search/common/rng';
+import type { Rng } from '../../../common/rng';
 import { pathCost } from './cost';
 import { sampleBaseModel } from './hss';
 import { BaseModel, ScaleNetPreset } from './space';

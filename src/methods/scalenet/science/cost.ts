@@ -11,7 +11,7 @@
  * Params: `params` counts BatchNorm's learnable scale and shift (2 per channel; running statistics are buffers, not
  * params); `paramsWithoutBn` leaves them out.
  */
-import { LayerInstance, LayerSpec, Shape, layerCost } from '../../../search/cost';
+import { LayerInstance, LayerSpec, Shape, layerCost } from '../../../search/spaces/cost';
 import { ConcreteBlock, ConcreteNet, generatePath } from './path';
 import { ScaleNetPath, ScaleNetPreset } from './space';
 

@@ -9,7 +9,7 @@
  * the named alternative `joint-grid` draws the strategy uniformly from the union of all stages' grids.
  */
 import { InvalidInputError, violation } from '../../../common/errors';
-import type { Rng } from '../../../search/common/rng';
+import type { Rng } from '../../../common/rng';
 import { BaseModel, BlockChoice, ScaleNetPath, ScaleNetPreset, ScalingSpace, ScalingStrategy, StageSpec, stageStrategies } from './space';
 
 export type SamplerKind = 'hss' | 'uniform';

@@ -17,7 +17,7 @@
  * one NSGA-II generation, or the grid search of one stage).
  */
 import { InvalidInputError, violation as fieldViolation } from '../../../common/errors';
-import { Rng, RngState } from '../../../search/common/rng';
+import { Rng, RngState } from '../../../common/rng';
 import { Individual, constrainedRanking, crowdedTournament, nsga2Select } from '../../../search/core/nsga2';
 import { pathFlops } from './cost';
 import { checkWeights, sampleBaseModel, sampleBlock } from './hss';

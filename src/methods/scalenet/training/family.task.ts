@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
-import { Rng, RngState } from '../../../search/common/rng';
+import { Rng, RngState } from '../../../common/rng';
 import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile, writeFileAtomic } from '../../../trainer/checkpoint-file';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../../search/common/rng';
+import { Rng } from '../../../common/rng';
 import type { NamedVariable } from '../../../trainer/engine/network';
 import { BN_MOMENTUM } from '../../../trainer/nb201/forward';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';

@@ -3,7 +3,7 @@
  * from the accuracies of sampled children, selection confidence SC of each layer (edge), and the score that decides
  * which operators a shrinking stage removes (Eqs. 5-7 of the paper's text, ../shared/papers/se-nas.txt, issue #13).
  */
-import type { Rng } from '../../../search/common/rng';
+import type { Rng } from '../../../common/rng';
 import type { OpSpace } from '../../../search/spaces/op-space';
 
 /** A sampled child and its (supernet) accuracy. */

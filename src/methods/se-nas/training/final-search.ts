@@ -5,9 +5,9 @@
  */
 import type { ArchConstraint, ArchEvaluator } from '../../../search/common/evaluator';
 import { gridSpace } from '../../../search/common/space';
-import { CellSearch } from '../../../search/nb201/algorithms/cell-search';
-import { EVOLUTION_DEFAULTS } from '../../../search/nb201/algorithms/evolution';
-import { runCellSearch } from '../../../search/nb201/algorithms/run';
+import { CellSearch } from '../../../search/core/cell-search';
+import { EVOLUTION_DEFAULTS } from '../../../search/core/evolution';
+import { runCellSearch } from '../../../search/core/run';
 import { OpSpace, enumerateOpSpace, inOpSpace, opSpaceSize } from '../../../search/spaces/op-space';
 
 export interface EvaluatedChild {

@@ -6,7 +6,7 @@
 import { formatArchStr } from '../../../benchmarks/nb201/arch';
 import { NB201_OPS } from '../../../benchmarks/nb201/types';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
-import { Rng } from '../../../search/common/rng';
+import { Rng } from '../../../common/rng';
 import { gridSpace } from '../../../search/common/space';
 import { CheckpointCorruptError } from '../../../trainer/checkpoint-file';
 import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import type { BatchStream } from '../../../datasets/pipeline';
-import { Rng, RngState } from '../../../search/common/rng';
+import { Rng, RngState } from '../../../common/rng';
 import { OpSpace, fullOpSpace, opSpaceSize, stratifiedChildren } from '../../../search/spaces/op-space';
 import { OperatorScore, ScoredChild, ScoringRule, mergeLayerSpaces, scoreOperators, shrink } from '../science/scores';
 import { SnapshotAverage, withWeights } from '../../../trainer/engine/weight-averaging';

@@ -1,2 +1,0 @@
-/** Moved: re-export shim for parallel branches; the lead removes it after merging. */
-export * from '../spaces/op-space';
