@@ -2,19 +2,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isUuid } from '../common/uuid';
-import { sha256File } from '../datasets/dataset-storage';
+import { fsyncPath, sha256File } from '../datasets/dataset-storage';
 
 const TMP_PREFIX = '.tmp-';
 const TRASH_PREFIX = '.trash-';
-
-async function fsyncPath(p: string): Promise<void> {
-  const h = await fs.open(p, 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-}
 
 /**
  * Artefact files on disk, one file per artefact: <storageDir>/artifacts/<id>. Never leaves a half-written file under

@@ -34,7 +34,8 @@ export async function sha256File(p: string): Promise<{ sha256: string; size: num
   return { sha256: h.digest('hex'), size };
 }
 
-async function fsyncPath(p: string): Promise<void> {
+/** fsync of a file or directory by path (a directory's fsync makes a rename in it durable). */
+export async function fsyncPath(p: string): Promise<void> {
   const h = await fs.open(p, 'r');
   try {
     await h.sync();
