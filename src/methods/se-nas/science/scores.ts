@@ -1,7 +1,7 @@
 /**
  * SE-NAS operator scores (Hu et al., Pattern Recognition 2021, Sec. 3): selection importance SI of each operator
  * from the accuracies of sampled children, selection confidence SC of each layer (edge), and the score that decides
- * which operators a shrinking stage removes (Eqs. 5-7 of the paper's text, ../shared/papers/se-nas.txt, issue #13).
+ * which operators a shrinking stage removes (Eqs. 5-7 of Hu et al., Pattern Recognition 2021; issue #13).
  */
 import type { Rng } from '../../../common/rng';
 import type { OpSpace } from '../../../search/spaces/op-space';
