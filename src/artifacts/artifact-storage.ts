@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { commitOrRemove, fsyncPath, removeViaTrash, sha256File, stageOrClean, sweepLeftovers, tempName } from '../common/durable-fs';
 import { isUuid } from '../common/uuid';
-import { fsyncPath, sha256File } from '../datasets/dataset-storage';
-
-const TMP_PREFIX = '.tmp-';
-const TRASH_PREFIX = '.trash-';
 
 /**
  * Artefact files on disk, one file per artefact: <storageDir>/artifacts/<id>. Never leaves a half-written file under
@@ -38,9 +34,9 @@ export class ArtifactStorage {
    */
   async store<T>(id: string, source: string, commit: (stored: { sha256: string; size: number }) => Promise<T>): Promise<T> {
     const finalPath = this.resolve(this.relativePath(id));
-    const tmp = path.join(this.root, `${TMP_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
-    let stored: { sha256: string; size: number };
-    try {
+    const tmp = tempName(this.root, id);
+    let stored = { sha256: '', size: 0 };
+    await stageOrClean(tmp, async () => {
       await fs.mkdir(this.root, { recursive: true });
       await fs.copyFile(source, tmp, fs.constants.COPYFILE_EXCL);
       await fsyncPath(tmp);
@@ -48,43 +44,17 @@ export class ArtifactStorage {
       await fs.link(tmp, finalPath); // fails if finalPath exists (rename would replace it)
       await fs.unlink(tmp);
       await fsyncPath(this.root);
-    } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-      throw err;
-    }
-    try {
-      return await commit(stored);
-    } catch (err) {
-      await fs.rm(finalPath, { force: true }).catch(() => undefined);
-      throw err;
-    }
+    });
+    return commitOrRemove(finalPath, () => commit(stored));
   }
 
   /** Removes a stored file: renamed aside first (never half-deleted under its name), then deleted. */
   async remove(storagePath: string): Promise<void> {
-    const file = this.resolve(storagePath);
-    const trash = path.join(this.root, `${TRASH_PREFIX}${path.basename(file)}-${randomBytes(4).toString('hex')}`);
-    try {
-      await fs.rename(file, trash);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    await fs.rm(trash, { force: true });
+    await removeViaTrash(this.root, this.resolve(storagePath));
   }
 
   /** Removes temp and trash files left by a crash when older than `olderThanMs`. */
   async sweep(olderThanMs: number, now = Date.now()): Promise<string[]> {
-    const names = await fs.readdir(this.root).catch(() => [] as string[]);
-    const removed: string[] = [];
-    for (const name of names) {
-      if (!name.startsWith(TMP_PREFIX) && !name.startsWith(TRASH_PREFIX)) continue;
-      const p = path.join(this.root, name);
-      const st = await fs.stat(p).catch(() => null);
-      if (!st || now - st.mtimeMs < olderThanMs) continue;
-      await fs.rm(p, { force: true });
-      removed.push(name);
-    }
-    return removed;
+    return sweepLeftovers(this.root, olderThanMs, now);
   }
 }
