@@ -1,19 +1,13 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
 import { Limit } from '../../../common/limit.decorators';
+import { DatasetField } from '../../../datasets/dto/dataset-field.decorator';
 import { DATASET_BASELINE_LIMITS as L } from './limits';
 
 /** Spec of a `dataset-baseline` job: train the linear softmax baseline on a dataset and report its test accuracy. Limits: ./limits.ts. */
 export class DatasetBaselineSpec {
-  @ApiProperty({
+  @DatasetField({
     description: 'Builtin dataset name (mnist, fashion-mnist, cifar10-subset) or the id of a dataset your team uploaded.',
     example: 'mnist',
-    minLength: 1,
-    maxLength: 64,
   })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
   dataset!: string;
 
   @Limit(L.epochs, { description: 'Passes over the training images.', example: 3 })

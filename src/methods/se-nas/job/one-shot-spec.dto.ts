@@ -1,20 +1,16 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
 import { Limit } from '../../../common/limit.decorators';
+import { DatasetField } from '../../../datasets/dto/dataset-field.decorator';
 import { SCORING_RULES, ScoringRule } from '../science/scores';
 import { ONE_SHOT_LIMITS as L, REMOVABLE_OPERATORS, SE_NAS_LIMITS as SL } from './limits';
 
 /** Fields every one-shot NB201 job has (SPOS and SE-NAS). Limits and defaults: ./limits.ts (shared with the task's parser). */
 export class OneShotBaseSpec {
-  @ApiProperty({
+  @DatasetField({
     description: 'Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded. Only cifar10-subset has NAS-Bench-201 ground truth.',
     example: 'cifar10-subset',
-    minLength: 1,
-    maxLength: 64,
   })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
   dataset!: string;
 
   @Limit(L.C, { description: 'Channels of the first stage (NB201: 16).', example: 16 })
