@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FieldViolation, InvalidInputError, UnprocessableError, violation } from '../common/errors';
+import { UnprocessableError, violation } from '../common/errors';
 import { BenchmarksCatalogDto } from './dto/catalog.dto';
 import { Nb201ArchQuery, Nb201ArchRecordDto } from './dto/arch.dto';
 import { NB201_SOURCE } from './dto/common.dto';
@@ -14,6 +14,7 @@ import { NB201_DATASETS, NB201_OPS } from './nb201/types';
 import { MACRO_GROUND_TRUTH } from './macro/types';
 import { MacroTableService } from './macro-table.service';
 import { Nb201TableService } from './nb201-table.service';
+import { badField, readScorePairs } from './score-pairs';
 import { correlate } from './stats/correlation';
 
 const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
@@ -157,28 +158,16 @@ export class BenchmarksService {
     const t = await this.tables.get();
     const metric = resolveMetric(t, body.dataset ?? 'cifar10', body.split, body.epochs);
     const truthCol = t.accuracyColumn(metric.dataset, metric.split, metric.epochs)!;
-    const n = body.pairs.length;
-    const scores = new Float64Array(n);
+    const { indices, scores } = readScorePairs(body.pairs, t.size, (arch, field) => resolveArchKey(t, arch, field), (i) => `architecture: index ${i} was`);
+    const n = indices.length;
     const truth = new Float64Array(n);
-    const seen = new Int32Array(t.size).fill(-1);
     for (let j = 0; j < n; j++) {
-      const p = body.pairs[j] as unknown;
-      const field = `pairs[${j}]`;
-      if (typeof p !== 'object' || p === null || Array.isArray(p)) throw bad(field, 'isObject', 'must be an object {arch, score}');
-      const extra = Object.keys(p).filter((k) => k !== 'arch' && k !== 'score');
-      if (extra.length) throw bad(`${field}.${extra[0]}`, 'whitelist', `property ${extra[0]} should not exist`);
-      const { arch, score } = p as { arch?: unknown; score?: unknown };
-      if (arch === undefined) throw bad(`${field}.arch`, 'required', 'arch is required');
-      const i = resolveArchKey(t, arch, `${field}.arch`);
-      if (typeof score !== 'number' || !Number.isFinite(score)) throw bad(`${field}.score`, 'isFinite', 'score must be a finite number');
-      if (seen[i] >= 0) throw bad(`${field}.arch`, 'unique', `duplicate architecture: index ${i} was already given at pairs[${seen[i]}]`);
-      seen[i] = j;
+      const i = indices[j];
       if (!Number.isFinite(truthCol[i])) {
-        throw new UnprocessableError(`${field}.arch: the tables have no ${metric.split} accuracy at ${metric.epochs} epochs on ${metric.dataset} for index ${i}`, [
-          violation(`${field}.arch`, 'hasGroundTruth', 'no ground-truth value for this arch'),
+        throw new UnprocessableError(`pairs[${j}].arch: the tables have no ${metric.split} accuracy at ${metric.epochs} epochs on ${metric.dataset} for index ${i}`, [
+          violation(`pairs[${j}].arch`, 'hasGroundTruth', 'no ground-truth value for this arch'),
         ]);
       }
-      scores[j] = score;
       truth[j] = truthCol[i];
     }
     const ks = body.topK ?? [10, 100].filter((k) => k <= n);
@@ -197,7 +186,4 @@ export class BenchmarksService {
   }
 }
 
-function bad(field: string, rule: string, message: string): InvalidInputError {
-  const v: FieldViolation = violation(field, rule, message);
-  return new InvalidInputError(`${field}: ${message}`, [v]);
-}
+const bad = badField;

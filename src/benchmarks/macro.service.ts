@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInputError, violation } from '../common/errors';
 import { MACRO_LAYERS, MACRO_OPS, isNoOpIdentity } from '../search/spaces/macro';
 import {
   MacroArchRecordDto,
@@ -12,17 +11,15 @@ import {
 } from './dto/macro.dto';
 import { queryMacro } from './macro/query';
 import { resolveMacroKey } from './macro/resolve';
-import type { MacroData } from './macro/table';
 import { MACRO_GROUND_TRUTH, MACRO_SOURCE } from './macro/types';
 import { MacroTableService } from './macro-table.service';
 import { paretoFront } from './nb201/pareto';
+import { readScorePairs, badField } from './score-pairs';
 import { correlate } from './stats/correlation';
 
 const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-function bad(field: string, rule: string, message: string): InvalidInputError {
-  return new InvalidInputError(`${field}: ${message}`, [violation(field, rule, message)]);
-}
+const bad = badField;
 
 /** The NAS-Bench-Macro endpoints: look-up, query with cost filters, exact Pareto front, ranking correlation. */
 @Injectable()
@@ -120,7 +117,7 @@ export class MacroBenchmarkService {
   async correlation(body: MacroCorrelationRequestDto): Promise<MacroCorrelationResponseDto> {
     const t = await this.tables.get();
     const groupBy = body.groupBy ?? 'key';
-    const { indices, scores } = readPairs(t, body.pairs);
+    const { indices, scores } = readScorePairs(body.pairs, t.size, (arch, field) => resolveMacroKey(t, arch, field), (i) => `key ${t.keyOf(i)}:`);
     const networks = new Map<number, { sum: number; count: number }>();
     for (let j = 0; j < indices.length; j++) {
       const net = t.network(indices[j]);
@@ -167,25 +164,3 @@ export class MacroBenchmarkService {
 }
 
 /** Validate the {arch, score} pairs (each field named on error) and resolve their keys; a key may appear once. */
-function readPairs(t: MacroData, pairs: readonly unknown[]): { indices: number[]; scores: Float64Array } {
-  const n = pairs.length;
-  const indices = new Array<number>(n);
-  const scores = new Float64Array(n);
-  const seen = new Int32Array(t.size).fill(-1);
-  for (let j = 0; j < n; j++) {
-    const p = pairs[j];
-    const field = `pairs[${j}]`;
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw bad(field, 'isObject', 'must be an object {arch, score}');
-    const extra = Object.keys(p).filter((k) => k !== 'arch' && k !== 'score');
-    if (extra.length) throw bad(`${field}.${extra[0]}`, 'whitelist', `property ${extra[0]} should not exist`);
-    const { arch, score } = p as { arch?: unknown; score?: unknown };
-    if (arch === undefined) throw bad(`${field}.arch`, 'required', 'arch is required');
-    const i = resolveMacroKey(t, arch, `${field}.arch`);
-    if (typeof score !== 'number' || !Number.isFinite(score)) throw bad(`${field}.score`, 'isFinite', 'score must be a finite number');
-    if (seen[i] >= 0) throw bad(`${field}.arch`, 'unique', `duplicate key ${t.keyOf(i)}: already given at pairs[${seen[i]}]`);
-    seen[i] = j;
-    indices[j] = i;
-    scores[j] = score;
-  }
-  return { indices, scores };
-}
