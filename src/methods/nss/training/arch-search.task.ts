@@ -169,7 +169,7 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
   const ex = samplesToMeet(s, space, input.targetFlops, tolerance);
   const exact = { within: ex.within, p: ex.p, expectedSamples: Number.isFinite(ex.expectedSamples) ? ex.expectedSamples : null, hitWithin5: ex.hitWithin5 };
   if (!architecture) notes.push(`no architecture within +-10 % in ${input.maxSamples} uniform draws`);
-  ctx.progress({ step: 0, epoch: 0, loss: null, throughput: 0, fraction: input.trainEpochs > 0 ? 0 : 1, message: `searched ${formatSpace(space)}`, detail: { samples: architecture?.samples ?? null } });
+  ctx.progress({ step: 0, epoch: 0, loss: null, throughput: 0, fraction: input.trainEpochs > 0 || stored ? 0 : 1, message: `searched ${formatSpace(space)}`, detail: { samples: architecture?.samples ?? null } });
 
   let supernetEvaluation: NssSupernetEvaluation | null = null;
   if (stored) {
