@@ -2183,7 +2183,7 @@ export interface components {
             notes: string[];
             /**
              * Format: uuid
-             * @description The `elite-space` artefact holding the Elite Space (JSON)
+             * @description The `elite-space` artefact holding the Elite Space and the searched supernet weights (one file, format nss-elite-space/2)
              */
             eliteSpaceArtifactId?: string;
             evidence: components["schemas"]["EvidenceDto"];
@@ -2293,6 +2293,56 @@ export interface components {
             shortened: boolean;
             description: string;
         };
+        NssSupernetWeightsDto: {
+            /**
+             * @description The candidates were evaluated on the shared weights stored in the elite-space artefact
+             * @enum {string}
+             */
+            source: "elite-space-artifact";
+            /** Format: uuid */
+            artifactId: string | null;
+            /** @description Epochs of the nss-elite-space search that trained them */
+            epochs: number;
+            warmupEpochs: number;
+            steps: number;
+            batchSize: number;
+            /** @description Images the weights were trained on (the weight half) */
+            trainImages: number;
+            dataset: string;
+            /** @description Parameters of the whole supernet */
+            params: number;
+        };
+        NssSupernetCandidateDto: {
+            depths: number[];
+            widths: number[];
+            /** @description Exact FLOPs (multiply-adds) */
+            flops: number;
+            params: number;
+            /** @description |FLOPs / target - 1| */
+            deviation: number;
+            /** @description Uniform draws made */
+            samples: number;
+            /**
+             * @description 'architecture': the until-within draw; 'draw': one of the n closest-of-n draws
+             * @enum {string}
+             */
+            role: "architecture" | "draw";
+            /** @description FLOPs within +-10 % of the target */
+            withinTolerance: boolean;
+            /** @description Supernet accuracy 0..1 (inherited weights, BN recalibrated for this candidate) */
+            accuracy: number;
+            loss: number;
+        };
+        NssSupernetEvaluationDto: {
+            /** @description Which weights evaluated the candidates */
+            weights: components["schemas"]["NssSupernetWeightsDto"];
+            recalBatches: number;
+            evalImages: number;
+            candidates: components["schemas"]["NssSupernetCandidateDto"][];
+            /** @description Highest supernet accuracy among the candidates within +-10 % */
+            bestWithinTolerance: components["schemas"]["NssSupernetCandidateDto"] | null;
+            description: string;
+        };
         NssSearchResultDto: {
             backend: components["schemas"]["TrainerBackendDto"];
             /** @enum {string} */
@@ -2315,6 +2365,8 @@ export interface components {
             /** @enum {string|null} */
             accuracyOf: "architecture" | "closestOfN" | null;
             training: components["schemas"]["NssTrainingDto"] | null;
+            /** @description Candidates evaluated on the supernet weights stored with the Elite Space; null in the whole Expanded Search Space or for an artefact without weights (format 1) */
+            supernetEvaluation: components["schemas"]["NssSupernetEvaluationDto"] | null;
             resumedFromStep: number | null;
             notes: string[];
             evidence: components["schemas"]["EvidenceDto"];

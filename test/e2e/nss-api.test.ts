@@ -1,13 +1,15 @@
 // NSS through the real API, job runner, PostgreSQL and trainer child processes, with the generated client and SSE:
-// `nss-elite-space` on a builtin dataset and on an uploaded one, each to an `elite-space` artefact; a follow-up
-// `nss-search` inside that Elite Space by artefact id (with a short stand-alone training) and inside the whole
-// Expanded Search Space; and bad specs refused with a 4xx naming the field before any job is created.
+// `nss-elite-space` on a builtin dataset and on an uploaded one, each to an `elite-space` artefact (the Elite Space
+// and the searched supernet's weights in one file); a follow-up `nss-search` inside each Elite Space by artefact id
+// (candidates evaluated on the stored supernet weights; on the builtin one also a short stand-alone training) and
+// inside the whole Expanded Search Space; and bad specs refused with a 4xx naming the field before any job is created.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createNasClient, NasClient } from '../../openapi/client';
 import { loadConfig } from '../../src/config/config';
+import { decodeCheckpoint } from '../../src/trainer/checkpoint-file';
 import { startTestApp, TestApp } from '../support/harness';
 import { readSse } from '../support/sse';
 
@@ -112,8 +114,12 @@ describe('NSS jobs: nss-elite-space and nss-search (real API, worker, PostgreSQL
     assert.deepEqual((meta.data?.meta as Json).stages, elite.stages);
     const res = await fetch(`${t.baseUrl}/v1/artifacts/${eliteId}/content`, { headers: { Authorization: `Bearer ${key}` } });
     assert.equal(res.status, 200);
-    const doc = (await res.json()) as { format: string; space: { depths: number[][]; widths: number[][] }; targetFlops: number };
-    assert.equal(doc.format, 'nss-elite-space/1');
+    const content = decodeCheckpoint(Buffer.from(await res.arrayBuffer()), 'artefact content');
+    const doc = content.meta as { format: string; space: { depths: number[][]; widths: number[][] }; targetFlops: number; supernet: { steps: number } };
+    assert.equal(doc.format, 'nss-elite-space/2');
+    assert.equal((meta.data?.meta as Json).format, 'nss-elite-space/2');
+    assert.equal(doc.supernet.steps, (result.schedule as Json).steps);
+    assert.ok(Object.keys(content.arrays).some((k) => k.startsWith('p:s3.')) && Object.keys(content.arrays).some((k) => k.startsWith('b:')), 'supernet weights stored');
     assert.deepEqual(doc.space.depths, elite.stages.map((s) => s.depth));
     assert.deepEqual(doc.space.widths, elite.stages.map((s) => s.width));
   });
@@ -128,15 +134,20 @@ describe('NSS jobs: nss-elite-space and nss-search (real API, worker, PostgreSQL
     assert.equal((result.closestOfN as Json).n, 5);
     assert.ok(typeof result.accuracy === 'number' && result.accuracy >= 0 && result.accuracy <= 1);
     assert.equal((result.evidence as Json).evaluation, 'stand-alone-training');
+    const ev = result.supernetEvaluation as { weights: Json; candidates: Array<{ accuracy: number }> };
+    assert.equal(ev.weights.source, 'elite-space-artifact');
+    assert.equal(ev.weights.artifactId, eliteId);
+    assert.ok(ev.candidates.length >= 5 && ev.candidates.every((c) => c.accuracy >= 0 && c.accuracy <= 1));
     const whole = (await runJob(t, key, client, 'nss-search', { ...base, preset: 'small' })).result;
     assert.equal(whole.searchedIn, 'expanded-search-space');
     assert.equal((whole.space as Json).networks, 128 ** 3);
     const arch = whole.architecture as { deviation: number; samples: number };
     assert.ok(arch.deviation <= 0.1 && arch.samples >= 1);
     assert.equal(whole.accuracy, null);
+    assert.equal(whole.supernetEvaluation, null);
   });
 
-  test('nss-elite-space on an uploaded dataset (MNIST IDX) to an elite-space artefact', async () => {
+  test('nss-elite-space on an uploaded dataset (MNIST IDX) to an elite-space artefact, and a search inside it by artefact id', async () => {
     const form = new FormData();
     form.append('name', 'mnist upload');
     form.append('format', 'mnist-idx');
@@ -155,5 +166,9 @@ describe('NSS jobs: nss-elite-space and nss-search (real API, worker, PostgreSQL
     assert.match((result.schedule as Json).datasetSource as string, /^uploaded:/);
     const list = await client.GET('/v1/artifacts', { params: { query: { kind: 'elite-space' } } });
     assert.ok(list.data?.items.some((a) => a.id === result.eliteSpaceArtifactId));
+    const inside = (await runJob(t, key, client, 'nss-search', { dataset: ds.id, eliteSpace: result.eliteSpaceArtifactId, targetFlops: TINY.targetFlops, seed: 4, maxTrainImages: 64, evalImages: 32 })).result;
+    assert.equal(inside.searchedIn, 'elite-space');
+    assert.equal(inside.eliteSpaceArtifactId, result.eliteSpaceArtifactId);
+    assert.equal((inside.supernetEvaluation as { weights: Json }).weights.artifactId, result.eliteSpaceArtifactId);
   });
 });

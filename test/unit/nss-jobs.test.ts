@@ -1,7 +1,8 @@
 // NSS job ring and trainer tasks, in-process: the space checks made before a job is created (reachable target,
 // supernet size, latency refused), the nss-elite-space task on a tiny MNIST configuration (Elite Space inside the
-// Expanded Search Space, exact FLOPs figures, Fig. 3 samples, artefact JSON, exact resume), and nss-arch-search inside
-// the Elite Space file and the whole space.
+// Expanded Search Space, exact FLOPs figures, Fig. 3 samples, the artefact with the supernet weights, exact resume),
+// and nss-arch-search inside the Elite Space file (candidates evaluated on its stored weights; missing, corrupt or
+// ill-fitting weights are a 422 naming spec.eliteSpace; a format-1 file has no weights) and the whole space.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,13 +11,18 @@ import { after, describe, test } from 'node:test';
 import { InvalidInputError, UnprocessableError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
 import type { DatasetRef } from '../../src/datasets/dataset-ref';
-import { parseEliteSpaceDocument } from '../../src/methods/nss/elite-space-file';
+import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_FORMAT_V1, encodeEliteSpaceFile, readEliteSpaceFile } from '../../src/methods/nss/elite-space-file';
 import { nssEliteSpaceInput, nssSearchInput } from '../../src/methods/nss/job/nss.kinds';
 import type { NssEliteSpaceSpec, NssSearchSpec } from '../../src/methods/nss/job/nss-spec.dto';
 import { SpaceFlops, archFlops, expandedSearchSpace, wholeSpace } from '../../src/methods/nss/science';
 import { spaceFlopsRange, supernetParams } from '../../src/methods/nss/space-check';
 import { nssArchSearch } from '../../src/methods/nss/training/arch-search.task';
 import { NssEliteSpaceResult, nssEliteSpace } from '../../src/methods/nss/training/elite-space.task';
+import { firstImages, loadDatasetRef } from '../../src/datasets/dataset-ref';
+import { BatchStream, trainValidStreams } from '../../src/datasets/pipeline';
+import { evaluateArchs } from '../../src/methods/nss/training/search';
+import { NssSupernet } from '../../src/methods/nss/training/supernet';
+import { loadSupernetWeights } from '../../src/methods/nss/training/supernet-weights';
 import { taskContext } from '../support/task-context';
 
 const MNIST: DatasetRef = { kind: 'builtin', name: 'mnist', dataDir: loadConfig().dataDir };
@@ -74,9 +80,9 @@ describe('NSS space checks (before a job is created)', () => {
 
 describe('nss-elite-space task (tiny MNIST run, in-process)', () => {
   let result: NssEliteSpaceResult;
-  const file = path.join(tmp, 'elite.json');
+  const file = path.join(tmp, 'elite.nsw');
 
-  test('runs to an Elite Space inside the Expanded Search Space, with exact figures, Fig. 3 samples and the artefact JSON', async () => {
+  test('runs to an Elite Space inside the Expanded Search Space, with exact figures, Fig. 3 samples and the artefact file with the supernet weights', async () => {
     const r = taskContext({ ...TINY, exportEliteSpace: file }, path.join(tmp, 'a'));
     result = await nssEliteSpace.run(r.ctx);
     const s = expandedSearchSpace('small', [28, 28, 1], 10);
@@ -118,10 +124,23 @@ describe('nss-elite-space task (tiny MNIST run, in-process)', () => {
     // progress: phase, temperature and expected FLOPs
     assert.ok(r.progress.some((p) => p.detail?.nssPhase === 'warm-up') && r.progress.some((p) => p.detail?.nssPhase === 'search'));
     assert.ok(r.progress.every((p) => typeof p.detail?.temperature === 'number' && typeof p.detail?.expectedFlops === 'number'));
-    // the artefact document
-    const doc = parseEliteSpaceDocument(fs.readFileSync(file, 'utf8'), 'x');
+    // the artefact: the document and every tensor of the searched supernet (parameters and BN statistics)
+    const doc = readEliteSpaceFile(file, 'x');
+    assert.equal(doc.doc.format, NSS_ELITE_SPACE_FORMAT);
     assert.deepEqual(doc.doc.space, { depths: result.eliteSpace.stages.map((x) => x.depth), widths: result.eliteSpace.stages.map((x) => x.width) });
     assert.equal(doc.doc.targetFlops, TARGET);
+    assert.equal(doc.doc.supernet?.steps, 4);
+    assert.equal(doc.doc.supernet?.trainImages, result.schedule.trainImages);
+    const fresh = new NssSupernet(s, 99);
+    try {
+      assert.equal(Object.keys(doc.weights ?? {}).length, fresh.params.length + fresh.buffers.length);
+      assert.equal(doc.doc.supernet?.params, fresh.paramCount());
+      // trained weights, not an initialisation
+      const k = `p:${fresh.params[1].name}`;
+      assert.notDeepEqual(Array.from(doc.weights?.[k] ?? []), Array.from(fresh.params[1].variable.dataSync()));
+    } finally {
+      fresh.dispose();
+    }
   });
 
   test('a run cancelled after its second step and resumed from its checkpoint ends with the same Theta, Elite Space and accuracies', async () => {
@@ -162,10 +181,77 @@ describe('nss-elite-space task (tiny MNIST run, in-process)', () => {
       else assert.equal(r.exact.expectedSamples, null);
       assert.equal(r.exact.p, r.exact.within / r.space.networks);
     }
+    assert.equal(inWhole.supernetEvaluation, null);
     const trained = await nssArchSearch.run(taskContext({ ...base, trainEpochs: 1, maxTrainImages: 64 }, path.join(tmp, 'e')).ctx);
     assert.ok(trained.accuracy !== null && trained.accuracy >= 0 && trained.accuracy <= 1);
     assert.equal(trained.training?.steps, 4);
     assert.equal(trained.evidence.evaluation, 'stand-alone-training');
     assert.equal(trained.evidence.schedule.shortened, true);
+  });
+
+  const searchBase = { dataset: MNIST, preset: 'small', targetFlops: TARGET, seed: 2, n: 5, maxSamples: 10_000, trainEpochs: 0, batchSize: 16, lr: 0.05, maxTrainImages: 64, evalImages: 32, recalBatches: 2, progressEvery: 1 };
+
+  test('nss-arch-search inside the Elite Space evaluates every candidate on the supernet weights stored in the artefact, and says so', async () => {
+    const r = await nssArchSearch.run(taskContext({ ...searchBase, eliteSpaceFile: file, eliteSpaceId: 'elite-1' }, path.join(tmp, 'f')).ctx);
+    const ev = r.supernetEvaluation;
+    assert.ok(ev, 'a format-2 artefact gives a supernet evaluation');
+    assert.equal(ev.weights.source, 'elite-space-artifact');
+    assert.equal(ev.weights.artifactId, 'elite-1');
+    assert.equal(ev.weights.steps, 4);
+    assert.match(ev.description, /shared weights stored in the elite-space artefact elite-1/);
+    assert.equal(ev.candidates.filter((c) => c.role === 'draw').length, 5);
+    assert.equal(ev.candidates.filter((c) => c.role === 'architecture').length, r.architecture ? 1 : 0);
+    const within = ev.candidates.filter((c) => c.withinTolerance);
+    assert.deepEqual(ev.bestWithinTolerance, within.length ? within.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)) : null);
+    // the same evaluation done here from the file's weights gives the same losses (so the job used those weights)
+    const doc = readEliteSpaceFile(file, 'x');
+    const net = new NssSupernet(doc.space, 123);
+    try {
+      loadSupernetWeights(net, doc.weights ?? {}, 'x');
+      const ds = loadDatasetRef(MNIST);
+      const streams = trainValidStreams(firstImages(ds.train, 64), { validFraction: 0, seed: 2, batchSize: 16 });
+      const recal = [...streams.train.epoch(0)].slice(0, 2).map((b) => ({ x: b.x.slice(), shape: [...b.shape] as [number, number, number, number] }));
+      const test32 = firstImages(ds.test, 32);
+      const stream = new BatchStream(test32, { indices: Uint32Array.from({ length: 32 }, (_, i) => i), batchSize: 256, seed: 2, stats: streams.stats, shuffle: false });
+      const mine = await evaluateArchs(net, ev.candidates, () => recal, stream);
+      assert.deepEqual(mine.map((m) => m.loss), ev.candidates.map((c) => c.loss));
+      assert.deepEqual(mine.map((m) => m.accuracy), ev.candidates.map((c) => c.accuracy));
+    } finally {
+      net.dispose();
+    }
+  });
+
+  test('a missing, corrupt or ill-fitting weights file is a 422 naming spec.eliteSpace; a format-1 file runs without supernet accuracies', async () => {
+    const bytes = fs.readFileSync(file);
+    const corrupt = path.join(tmp, 'corrupt.nsw');
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 5] ^= 0xff; // a byte of the last weight tensor
+    fs.writeFileSync(corrupt, flipped);
+    const doc = readEliteSpaceFile(file, 'x');
+    const short = path.join(tmp, 'short.nsw');
+    const weights = { ...(doc.weights ?? {}) };
+    const dropped = Object.keys(weights).find((k) => k.startsWith('p:s2.')) as string;
+    delete weights[dropped];
+    const { format: _f, ...rest } = doc.doc;
+    fs.writeFileSync(short, encodeEliteSpaceFile({ ...rest, supernet: doc.doc.supernet! }, weights));
+    const cases: Array<[string, string, RegExp]> = [
+      ['missing file', path.join(tmp, 'absent.nsw'), /cannot be read: ENOENT/],
+      ['checksum mismatch', corrupt, /supernet weights are corrupt: .*checksum mismatch/],
+      ['truncated', (fs.writeFileSync(path.join(tmp, 'trunc.nsw'), bytes.subarray(0, bytes.length - 100)), path.join(tmp, 'trunc.nsw')), /supernet weights are corrupt/],
+      ['a tensor missing', short, new RegExp(`tensor ${dropped.replace(/[.]/g, '[.]')} is missing`)],
+    ];
+    for (const [name, f, msg] of cases) {
+      await assert.rejects(
+        nssArchSearch.run(taskContext({ ...searchBase, eliteSpaceFile: f, eliteSpaceId: 'y' }, path.join(tmp, `g-${name}`)).ctx),
+        (e) => e instanceof UnprocessableError && fieldOf(e).includes('spec.eliteSpace') && msg.test(e.message),
+        name,
+      );
+    }
+    const v1 = path.join(tmp, 'v1.json');
+    fs.writeFileSync(v1, JSON.stringify({ ...rest, format: NSS_ELITE_SPACE_FORMAT_V1 }));
+    const r = await nssArchSearch.run(taskContext({ ...searchBase, eliteSpaceFile: v1, eliteSpaceId: 'z' }, path.join(tmp, 'h')).ctx);
+    assert.equal(r.searchedIn, 'elite-space');
+    assert.equal(r.supernetEvaluation, null);
+    assert.ok(r.notes.some((n) => /without supernet weights/.test(n)));
   });
 });

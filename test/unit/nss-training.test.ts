@@ -246,7 +246,7 @@ describe('NSS search loop', () => {
     const archs = [{ depths: [1, 2, 1], widths: [3, 8, 5] }, { depths: [2, 2, 2], widths: [8, 8, 8] }];
     // a sentinel in the running mean the second arch uses: recalibration (momentum 1/i from i = 1) must replace it
     run.net.variable('s3.b2.conv1.bn.runMean').assign(tf.fill([8], 1000));
-    const ev = await evaluateArchs(run, archs, () => run.trainStream.epoch(0), run.validStream);
+    const ev = await evaluateArchs(run.net, archs, () => run.trainStream.epoch(0), run.validStream);
     assert.equal(ev.length, 2);
     ev.forEach((e, i) => {
       assert.equal(e.flops, networkCost(LOOP_SPACE, archs[i]).flops);

@@ -133,7 +133,7 @@ export class NssEliteSpaceResultDto {
   @ApiProperty() trainSeconds!: number;
   @ApiProperty({ type: Number, nullable: true }) resumedFromStep!: number | null;
   @ApiProperty({ type: [String] }) notes!: string[];
-  @ApiPropertyOptional({ format: 'uuid', description: 'The `elite-space` artefact holding the Elite Space (JSON)' }) eliteSpaceArtifactId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The `elite-space` artefact holding the Elite Space and the searched supernet weights (one file, format nss-elite-space/2)' }) eliteSpaceArtifactId?: string;
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
 }
 
@@ -176,6 +176,34 @@ export class NssTrainingDto {
   @ApiProperty() description!: string;
 }
 
+export class NssSupernetCandidateDto extends NssFoundArchDto {
+  @ApiProperty({ enum: ['architecture', 'draw'], description: "'architecture': the until-within draw; 'draw': one of the n closest-of-n draws" }) role!: string;
+  @ApiProperty({ description: 'FLOPs within +-10 % of the target' }) withinTolerance!: boolean;
+  @ApiProperty({ description: 'Supernet accuracy 0..1 (inherited weights, BN recalibrated for this candidate)' }) accuracy!: number;
+  @ApiProperty() loss!: number;
+}
+
+export class NssSupernetWeightsDto {
+  @ApiProperty({ enum: ['elite-space-artifact'], description: 'The candidates were evaluated on the shared weights stored in the elite-space artefact' }) source!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) artifactId!: string | null;
+  @ApiProperty({ description: 'Epochs of the nss-elite-space search that trained them' }) epochs!: number;
+  @ApiProperty() warmupEpochs!: number;
+  @ApiProperty() steps!: number;
+  @ApiProperty() batchSize!: number;
+  @ApiProperty({ description: 'Images the weights were trained on (the weight half)' }) trainImages!: number;
+  @ApiProperty() dataset!: string;
+  @ApiProperty({ description: 'Parameters of the whole supernet' }) params!: number;
+}
+
+export class NssSupernetEvaluationDto {
+  @ApiProperty({ type: NssSupernetWeightsDto, description: 'Which weights evaluated the candidates' }) weights!: NssSupernetWeightsDto;
+  @ApiProperty() recalBatches!: number;
+  @ApiProperty() evalImages!: number;
+  @ApiProperty({ type: [NssSupernetCandidateDto] }) candidates!: NssSupernetCandidateDto[];
+  @ApiProperty({ type: NssSupernetCandidateDto, nullable: true, description: 'Highest supernet accuracy among the candidates within +-10 %' }) bestWithinTolerance!: NssSupernetCandidateDto | null;
+  @ApiProperty() description!: string;
+}
+
 export class NssSearchResultDto {
   @ApiProperty({ type: TrainerBackendDto }) backend!: TrainerBackendDto;
   @ApiProperty({ enum: ['elite-space', 'expanded-search-space'] }) searchedIn!: string;
@@ -193,6 +221,12 @@ export class NssSearchResultDto {
   @ApiProperty({ type: Number, nullable: true, description: 'Stand-alone test accuracy 0..1 after a short training; null with trainEpochs 0' }) accuracy!: number | null;
   @ApiProperty({ type: String, nullable: true, enum: ['architecture', 'closestOfN'] }) accuracyOf!: string | null;
   @ApiProperty({ type: NssTrainingDto, nullable: true }) training!: NssTrainingDto | null;
+  @ApiProperty({
+    type: NssSupernetEvaluationDto,
+    nullable: true,
+    description: "Candidates evaluated on the supernet weights stored with the Elite Space; null in the whole Expanded Search Space or for an artefact without weights (format 1)",
+  })
+  supernetEvaluation!: NssSupernetEvaluationDto | null;
   @ApiProperty({ type: Number, nullable: true }) resumedFromStep!: number | null;
   @ApiProperty({ type: [String] }) notes!: string[];
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;

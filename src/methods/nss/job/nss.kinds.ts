@@ -10,7 +10,7 @@ import type { DatasetRef } from '../../../datasets/dataset-ref';
 import type { JobKindDefinition } from '../../../jobs/job-kind';
 import { createTrainerKind } from '../../../trainer/trainer-kind';
 import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
-import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_MEDIA_TYPE } from '../elite-space-file';
+import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_FORMAT_V1, NSS_ELITE_SPACE_MEDIA_TYPE } from '../elite-space-file';
 import { checkReachableTarget, checkSupernetSize, nssSpaceOf } from '../space-check';
 import { expandedSearchSpace } from '../science/space';
 import { NSS_ARCH_SEARCH_TASK, NSS_ELITE_SPACE_TASK } from '../tasks';
@@ -90,7 +90,7 @@ export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinitio
     summary:
       'Network Space Search (Hong et al.): on a builtin or uploaded dataset, search a network space (per stage a depth range and a width range) for a FLOPs ' +
       'target: weight-sharing supernet with warm-up, Theta by Gumbel-softmax with L = L_task + lambda |FLOPs/target - 1| (Eq. 4-5). Returns the Elite Space ' +
-      '(also saved as an `elite-space` artefact), its exact FLOPs distribution, the learned Theta, supernet accuracies of architectures sampled from it and from ' +
+      '(also saved as an `elite-space` artefact, with the searched supernet weights), its exact FLOPs distribution, the learned Theta, supernet accuracies of architectures sampled from it and from ' +
       'the Expanded Search Space (Fig. 3), and the Table 1 #samples figures. In a trainer process, checkpointed and resumable; shortened schedules are marked.',
     specClass: NssEliteSpaceSpec,
     resultClass: NssEliteSpaceResultDto,
@@ -98,8 +98,8 @@ export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinitio
     phase: 'search',
     input: (spec, dataset) => nssEliteSpaceInput(spec, dataset),
     beforeRun(input, ctx, jobDir) {
-      // the trainer child writes the Elite Space into the job's folder; it becomes an artefact once the job succeeds
-      if (ctx.artifacts) input.exportEliteSpace = path.join(jobDir, 'elite-space.json');
+      // the trainer child writes the Elite Space and the supernet weights (one file) into the job's folder; it becomes an artefact once the job succeeds
+      if (ctx.artifacts) input.exportEliteSpace = path.join(jobDir, 'elite-space.nsw');
     },
     async afterRun(result, input, ctx): Promise<NssEliteSpaceResult & { eliteSpaceArtifactId?: string }> {
       if (!input.exportEliteSpace || !ctx.artifacts) return result;
@@ -119,6 +119,7 @@ export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinitio
           deviationOfMean: result.eliteSpace.flops.deviationOfMean,
           dataset: result.schedule.dataset,
           shortened: result.schedule.shortened,
+          supernetWeights: true,
         },
       });
       return { ...result, eliteSpaceArtifactId: created.id };
@@ -132,13 +133,13 @@ export function createNssSearchKind(deps: TrainerKindDeps): JobKindDefinition<Ns
     summary:
       'NSS served as a NAS search space (Sec. 4.3, Table 1): inside an Elite Space (artefact id from nss-elite-space) or the whole Expanded Search Space, ' +
       'draw architectures uniformly for a FLOPs target; reports #samples needed to meet +-10 % (measured and exact 1/p), the closest of n, the FLOPs deviation ' +
-      '(exact multiply-adds), and with trainEpochs > 0 the accuracy of the found architecture after a SHORT stand-alone training (marked as such).',
+      '(exact multiply-adds), the candidates\' supernet accuracies on the weights stored with the Elite Space (supernetEvaluation), and with trainEpochs > 0 the accuracy of the found architecture after a SHORT stand-alone training (marked as such).',
     specClass: NssSearchSpec,
     resultClass: NssSearchResultDto,
     task: NSS_ARCH_SEARCH_TASK,
     phase: 'search',
     input: (spec, dataset) => nssSearchInput(spec, dataset),
-    artifactInputs: (spec): ArtifactInputRef[] => (spec.eliteSpace ? [{ field: 'spec.eliteSpace', id: spec.eliteSpace, kinds: ['elite-space'] }] : []),
+    artifactInputs: (spec): ArtifactInputRef[] => (spec.eliteSpace ? [{ field: 'spec.eliteSpace', id: spec.eliteSpace, kinds: ['elite-space'], formats: [NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_FORMAT_V1] }] : []),
     async beforeRun(input, ctx) {
       if (!ctx.spec.eliteSpace) return;
       if (!ctx.artifacts) throw new Error(`${NSS_SEARCH_KIND}: spec.eliteSpace needs a job context with artifacts`);

@@ -22,6 +22,8 @@ export interface NssArchSearchInput {
   lr: number;
   maxTrainImages: number | null;
   evalImages: number;
+  /** Training batches the BN statistics are recalibrated on per candidate (supernet evaluation). */
+  recalBatches: number;
   progressEvery: number;
 }
 
@@ -51,6 +53,7 @@ export function parseNssArchSearchInput(raw: unknown): NssArchSearchInput {
     lr: limitField(o, 'lr', L.lr, out),
     maxTrainImages: o.maxTrainImages === undefined || o.maxTrainImages === null ? null : limitField(o, 'maxTrainImages', L.maxTrainImages, out),
     evalImages: limitField(o, 'evalImages', L.evalImages, out),
+    recalBatches: limitField(o, 'recalBatches', TL.recalBatches, out),
     progressEvery: limitField(o, 'progressEvery', TL.progressEvery, out),
   };
   if (out.length) throw new InvalidInputError(`invalid nss-arch-search input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);

@@ -5,14 +5,17 @@
  *   the measured #samples, and that architecture is the one returned;
  * - closest-of-n: n uniform draws, the closest to the target kept (the Elite Space procedure of Table 1, n = 5);
  * - the exact expectation of #samples, 1/p with p the exact fraction of the space within +-10 % (SpaceFlops).
- * FLOPs are exact (no lookup table, no sampling error). The accuracy of the returned architecture is measured only
- * when trainEpochs > 0: a SHORT stand-alone training from scratch (SGD, cosine) on the dataset, tested on its test
- * images; the accuracy is null otherwise.
+ * FLOPs are exact (no lookup table, no sampling error). Inside an Elite Space whose artefact holds the searched
+ * supernet's weights (format 2), every candidate (the until-within architecture and the n closest-of-n draws) is also
+ * evaluated on those shared weights (BN recalibrated per candidate on this job's training images), and the best
+ * candidate within +-10 % by supernet accuracy is reported. The stand-alone accuracy of the returned architecture is
+ * measured only when trainEpochs > 0: a SHORT training from scratch (SGD, cosine) on the dataset, tested on its test
+ * images; it is null otherwise.
  */
 import { performance } from 'node:perf_hooks';
-import * as fs from 'node:fs';
 import { UnprocessableError, violation } from '../../../common/errors';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
+import type { ImageDataset } from '../../../datasets/formats/types';
 import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
 import type { Evidence } from '../../../jobs/evidence';
 import { Rng } from '../../../common/rng';
@@ -21,7 +24,7 @@ import { ProgressWindow } from '../../../trainer/engine/progress-window';
 import { Sgd, evaluate, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
 import { ResumableTask } from '../../../trainer/resumable';
 import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
-import { parseEliteSpaceDocument } from '../elite-space-file';
+import { EliteSupernetInfo, readEliteSpaceFile } from '../elite-space-file';
 import { NSS_MAX_SUPERNET_PARAMS } from '../job/limits';
 import { archFlops, networkCost } from '../science/cost';
 import { samplesToMeet } from '../science/elite';
@@ -29,8 +32,10 @@ import { flopsLoss } from '../science/flops-loss';
 import { ExpandedSearchSpace, IntRange, NetworkSpace, NssArch, archCount, expandedSearchSpace, formatSpace, sampleArch, wholeSpace } from '../science/space';
 import { NSS_ARCH_SEARCH_TASK } from '../tasks';
 import { checkReachableTarget, checkSupernetSize } from '../space-check';
-import { parseNssArchSearchInput } from './arch-search-input';
+import { NssArchSearchInput, parseNssArchSearchInput } from './arch-search-input';
+import { evaluateArchs } from './search';
 import { NssSupernet } from './supernet';
+import { loadSupernetWeights } from './supernet-weights';
 
 const CHECKPOINT_FORMAT = 'nss-arch-search/1';
 
@@ -43,6 +48,27 @@ export interface NssFoundArch {
   deviation: number;
   /** Uniform draws made. */
   samples: number;
+}
+
+/** A candidate of the search evaluated on the Elite Space's supernet weights. */
+export interface NssSupernetCandidate extends NssFoundArch {
+  /** 'architecture': the until-within draw; 'draw': one of the n closest-of-n draws. */
+  role: 'architecture' | 'draw';
+  withinTolerance: boolean;
+  /** Supernet accuracy 0..1 on the test images (inherited weights, BN recalibrated for this candidate). */
+  accuracy: number;
+  loss: number;
+}
+
+export interface NssSupernetEvaluation {
+  /** Which weights evaluated the candidates: the shared weights stored in the elite-space artefact. */
+  weights: { source: 'elite-space-artifact'; artifactId: string | null } & EliteSupernetInfo;
+  recalBatches: number;
+  evalImages: number;
+  candidates: NssSupernetCandidate[];
+  /** The candidate within +-10 % with the highest supernet accuracy (null when none is within). */
+  bestWithinTolerance: NssSupernetCandidate | null;
+  description: string;
 }
 
 export interface NssArchSearchResult {
@@ -66,6 +92,11 @@ export interface NssArchSearchResult {
   accuracy: number | null;
   accuracyOf: 'architecture' | 'closestOfN' | null;
   training: { epochs: number; steps: number; trainImages: number; testImages: number; lr: number; batchSize: number; trainSeconds: number; testLoss: number; shortened: boolean; description: string } | null;
+  /**
+   * The candidates evaluated on the supernet weights stored with the Elite Space; null when the search is in the
+   * whole Expanded Search Space or the artefact holds no weights (format 1).
+   */
+  supernetEvaluation: NssSupernetEvaluation | null;
   resumedFromStep: number | null;
   notes: string[];
   evidence: Evidence;
@@ -81,14 +112,16 @@ function untilWithin(s: ExpandedSearchSpace, space: NetworkSpace, target: number
   return null;
 }
 
-/** n uniform draws, the closest to the target kept (first on ties). */
-function closestOfN(s: ExpandedSearchSpace, space: NetworkSpace, target: number, n: number, rng: Rng): NssFoundArch {
+/** n uniform draws; the closest to the target (first on ties) is the closest-of-n. */
+function drawN(s: ExpandedSearchSpace, space: NetworkSpace, target: number, n: number, rng: Rng): { draws: NssFoundArch[]; closest: NssFoundArch } {
+  const draws: NssFoundArch[] = [];
   let best: NssFoundArch | null = null;
   for (let k = 0; k < n; k++) {
     const f = found(s, sampleArch(space, rng), target, n);
+    draws.push(f);
     if (best === null || f.deviation < best.deviation) best = f;
   }
-  return best as NssFoundArch;
+  return { draws, closest: best as NssFoundArch };
 }
 
 function found(s: ExpandedSearchSpace, arch: NssArch, target: number, samples: number): NssFoundArch {
@@ -110,9 +143,12 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
   const shape: [number, number, number] = [ds.train.height, ds.train.width, ds.train.channels];
   let s: ExpandedSearchSpace;
   let space: NetworkSpace;
+  let stored: { weights: Record<string, Float32Array>; info: EliteSupernetInfo } | null = null;
   if (input.eliteSpaceFile) {
-    const parsed = parseEliteSpaceDocument(fs.readFileSync(input.eliteSpaceFile, 'utf8'), 'spec.eliteSpace');
+    const parsed = readEliteSpaceFile(input.eliteSpaceFile, 'spec.eliteSpace');
     s = parsed.space;
+    if (parsed.weights && parsed.doc.supernet) stored = { weights: parsed.weights, info: parsed.doc.supernet };
+    else notes.push(`the Elite Space artefact has format ${parsed.doc.format}, without supernet weights: candidates are not evaluated on a supernet`);
     space = parsed.doc.space;
     if (parsed.doc.targetFlops !== input.targetFlops) notes.push(`the Elite Space was searched for ${parsed.doc.targetFlops} FLOPs; this search targets ${input.targetFlops}`);
     if (shape.join('x') !== s.inputShape.join('x') || ds.numClasses !== s.numClasses) {
@@ -128,11 +164,20 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
   const tolerance = 0.1;
   const rng = Rng.fromSeed(input.seed);
   const architecture = untilWithin(s, space, input.targetFlops, rng, input.maxSamples, tolerance);
-  const closest = { ...closestOfN(s, space, input.targetFlops, input.n, rng), n: input.n };
+  const drawn = drawN(s, space, input.targetFlops, input.n, rng);
+  const closest = { ...drawn.closest, n: input.n };
   const ex = samplesToMeet(s, space, input.targetFlops, tolerance);
   const exact = { within: ex.within, p: ex.p, expectedSamples: Number.isFinite(ex.expectedSamples) ? ex.expectedSamples : null, hitWithin5: ex.hitWithin5 };
   if (!architecture) notes.push(`no architecture within +-10 % in ${input.maxSamples} uniform draws`);
-  ctx.progress({ step: 0, epoch: 0, loss: null, throughput: 0, fraction: input.trainEpochs > 0 ? 0 : 1, message: `searched ${formatSpace(space)}`, detail: { samples: architecture?.samples ?? null } });
+  ctx.progress({ step: 0, epoch: 0, loss: null, throughput: 0, fraction: input.trainEpochs > 0 || stored ? 0 : 1, message: `searched ${formatSpace(space)}`, detail: { samples: architecture?.samples ?? null } });
+
+  let supernetEvaluation: NssSupernetEvaluation | null = null;
+  if (stored) {
+    checkSupernetSize(s, NSS_MAX_SUPERNET_PARAMS, 'spec.eliteSpace');
+    const candidates = [...(architecture ? [{ ...architecture, role: 'architecture' as const }] : []), ...drawn.draws.map((d) => ({ ...d, role: 'draw' as const }))];
+    ctx.progress({ step: 0, epoch: 0, loss: null, throughput: 0, fraction: 0, message: `evaluating ${candidates.length} candidates on the Elite Space's supernet weights` });
+    supernetEvaluation = await evaluateOnSupernet(ctx, s, stored, candidates, input, ds, tolerance);
+  }
 
   let accuracy: number | null = null;
   let training: NssArchSearchResult['training'] = null;
@@ -206,6 +251,7 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
     accuracy,
     accuracyOf: accuracy === null ? null : architecture ? 'architecture' : 'closestOfN',
     training,
+    supernetEvaluation,
     resumedFromStep,
     notes,
     evidence: {
@@ -214,6 +260,7 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
         (training
           ? `The found architecture trained from scratch in this job for ${training.epochs} epoch(s) and tested on ${training.testImages} images (short schedule). `
           : 'No network was trained (trainEpochs 0): no accuracy. ') +
+        (supernetEvaluation ? `${supernetEvaluation.description} ` : '') +
         `FLOPs are exact multiply-adds and #samples counts uniform draws in ${searchedIn === 'elite-space' ? 'the Elite Space' : 'the whole Expanded Search Space'}; the expected #samples is exact (1/p by exhaustive counting). No ground truth.`,
       data: {
         dataset: ds.name,
@@ -227,6 +274,49 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
       groundTruth: null,
     },
   };
+}
+
+/** Loads the stored supernet weights and evaluates every candidate on them (BN recalibrated per candidate). */
+async function evaluateOnSupernet(
+  ctx: TaskContext,
+  s: ExpandedSearchSpace,
+  stored: { weights: Record<string, Float32Array>; info: EliteSupernetInfo },
+  candidates: Array<NssFoundArch & { role: 'architecture' | 'draw' }>,
+  input: NssArchSearchInput,
+  ds: ImageDataset,
+  tolerance: number,
+): Promise<NssSupernetEvaluation> {
+  const net = new NssSupernet(s, input.seed);
+  try {
+    loadSupernetWeights(net, stored.weights, 'spec.eliteSpace');
+    const trainAll = firstImages(ds.train, input.maxTrainImages);
+    const test = firstImages(ds.test, input.evalImages);
+    const streams = trainValidStreams(trainAll, { validFraction: 0, seed: input.seed, batchSize: input.batchSize });
+    const recal: Array<{ x: Float32Array; shape: [number, number, number, number] }> = [];
+    for (const b of streams.train.epoch(0)) {
+      if (recal.length >= input.recalBatches) break;
+      recal.push({ x: b.x.slice(), shape: [...b.shape] as [number, number, number, number] });
+    }
+    const testStream = new BatchStream(test, { indices: Uint32Array.from({ length: test.count }, (_, i) => i), batchSize: 256, seed: input.seed, stats: streams.stats, shuffle: false });
+    const evals = await evaluateArchs(net, candidates.map((c) => ({ depths: c.depths, widths: c.widths })), () => recal, testStream, () => ctx.boundary());
+    const out: NssSupernetCandidate[] = candidates.map((c, i) => ({ ...c, withinTolerance: c.deviation <= tolerance, accuracy: evals[i].accuracy, loss: evals[i].loss }));
+    const within = out.filter((c) => c.withinTolerance);
+    const best = within.length ? within.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)) : null;
+    const info = stored.info;
+    return {
+      weights: { source: 'elite-space-artifact', artifactId: input.eliteSpaceId, ...info },
+      recalBatches: recal.length,
+      evalImages: test.count,
+      candidates: out,
+      bestWithinTolerance: best,
+      description:
+        `Candidates evaluated on the shared weights stored in the elite-space artefact${input.eliteSpaceId ? ` ${input.eliteSpaceId}` : ''}: the NSS supernet trained by its search ` +
+        `(${info.epochs} epoch(s), ${info.warmupEpochs} warm-up, ${info.steps} steps at batch ${info.batchSize} on ${info.trainImages} ${info.dataset} images), ` +
+        `BN recalibrated per candidate on ${recal.length} batch(es) of this job's training images, tested on ${test.count} ${ds.name} test images (supernet estimates, not stand-alone training).`,
+    };
+  } finally {
+    net.dispose();
+  }
 }
 
 export const nssArchSearch: TrainerTask<NssArchSearchResult> = trainerTask(NSS_ARCH_SEARCH_TASK, run);

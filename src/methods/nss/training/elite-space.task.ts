@@ -4,8 +4,8 @@
  * Gumbel-softmax with tau 5 -> 0.001, L = L_task + lambda L_FLOPs, Eq. 4-5) checkpointed through ResumableTask; then
  * the Elite Space (n spaces from P_Theta, the closest to the target), its exact FLOPs distribution, the Table 1
  * #samples figures (exact), and the supernet accuracy (BN recalibrated) of architectures sampled uniformly from the
- * Elite Space and from the whole Expanded Search Space (the paper's Fig. 3). Writes the Elite Space as JSON for the
- * `elite-space` artefact when asked.
+ * Elite Space and from the whole Expanded Search Space (the paper's Fig. 3). Writes the Elite Space with the searched supernet's
+ * weights (../elite-space-file.ts) for the `elite-space` artefact when asked.
  */
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
@@ -18,7 +18,7 @@ import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { ProgressWindow } from '../../../trainer/engine/progress-window';
 import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';
 import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
-import { EliteSpaceDocument, NSS_ELITE_SPACE_FORMAT } from '../elite-space-file';
+import { encodeEliteSpaceFile } from '../elite-space-file';
 import { networkCost } from '../science/cost';
 import { SamplesToMeet, samplesToMeet } from '../science/elite';
 import { FlopsHistogram, SpaceFlops } from '../science/flops-distribution';
@@ -30,6 +30,7 @@ import { nssSpaceOf, spaceFlopsRange } from '../space-check';
 import { parseNssEliteSpaceInput } from './elite-space-input';
 import { NSS_SEARCH_DEFAULTS, NssEpochRecord, NssRunState, NssSearchOptions, NssSearchRun } from './runner';
 import { evaluateArchs } from './search';
+import { supernetWeights } from './supernet-weights';
 
 const CHECKPOINT_FORMAT = 'nss-elite-space/1';
 /** The paper's search schedule: 50 epochs on the CIFAR-10 training set (supplementary 6.4.1). */
@@ -184,6 +185,8 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
     }
     await save();
     const result = runner.result();
+    // the searched supernet's shared weights, as trained (before any per-architecture BN recalibration below)
+    const weights = input.exportEliteSpace ? supernetWeights(runner.net) : null;
     report(`search done; evaluating ${input.archSamples} architectures of the Elite Space and of the Expanded Search Space on the supernet`);
 
     // the Elite Space and its exact FLOPs statistics
@@ -200,22 +203,25 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
     const draw = (sp: NetworkSpace): NssArch[] => Array.from({ length: input.archSamples }, () => sampleArch(sp, rng));
     const boundary = (): Promise<void> => ctx.boundary();
     const evalAll = async (archs: NssArch[]): Promise<NssSampledArch[]> =>
-      (await evaluateArchs(runner, archs, () => recal, testStream, boundary)).map((e) => ({
+      (await evaluateArchs(runner.net, archs, () => recal, testStream, boundary)).map((e) => ({
         depths: e.arch.depths, widths: e.arch.widths, flops: e.flops, params: networkCost(space, e.arch).params, accuracy: e.accuracy, loss: e.loss,
       }));
     const samples = { eliteSpace: await evalAll(draw(elite.space)), expandedSearchSpace: await evalAll(draw(wholeSp)) };
 
-    if (input.exportEliteSpace) {
-      const doc: EliteSpaceDocument = {
-        format: NSS_ELITE_SPACE_FORMAT, preset: input.preset, inputShape: imageShape, numClasses: ds.numClasses, targetFlops: input.targetFlops,
-        space: elite.space, meanFlops: eliteFlops.mean, dataset: ds.name,
-      };
-      await writeFileAtomic(input.exportEliteSpace, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
-    }
-
     // the runner's own split (same source, seed and fraction): weights on the train half, Theta on the other
     const trainImages = streams.split.train.length;
     const thetaImages = streams.split.valid.length;
+    if (input.exportEliteSpace && weights) {
+      const file = encodeEliteSpaceFile(
+        {
+          preset: input.preset, inputShape: imageShape, numClasses: ds.numClasses, targetFlops: input.targetFlops, space: elite.space, meanFlops: eliteFlops.mean, dataset: ds.name,
+          supernet: { epochs: input.epochs, warmupEpochs, steps: result.steps, batchSize: input.batchSize, trainImages, dataset: ds.name, params: runner.net.paramCount() },
+        },
+        weights,
+      );
+      await writeFileAtomic(input.exportEliteSpace, file);
+    }
+
     const shortened = !(input.preset === 'paper' && input.epochs >= NSS_PAPER_SCHEDULE.epochs && trainAll.count >= NSS_PAPER_SCHEDULE.trainImages);
     const description =
       `${shortened ? 'SHORTENED schedule on a data subset: ' : ''}NSS search of ${input.epochs} epoch(s) (${warmupEpochs} warm-up) on ${trainImages} + ${thetaImages} ` +

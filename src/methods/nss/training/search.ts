@@ -10,6 +10,7 @@ import { evaluate } from '../../../trainer/engine/train-loop';
 import { archFlops } from '../science/cost';
 import type { NssArch } from '../science/space';
 import { NssCheckpoint, NssSearchOptions, NssSearchResult, NssSearchRun } from './runner';
+import type { NssSupernet } from './supernet';
 
 export interface NssSearchHooks {
   /** A checkpoint from an earlier, interrupted call. */
@@ -50,11 +51,11 @@ export interface ArchEvaluation {
 }
 
 /**
- * Supernet accuracy of each architecture: BN running statistics recalibrated over `recalibration` batches (momentum
+ * Supernet accuracy of each architecture (on `net`'s shared weights; it is left set to the last one): BN running statistics recalibrated over `recalibration` batches (momentum
  * 1/i, so independent of the statistics before), then one eval-mode pass over `stream`.
  */
 export async function evaluateArchs(
-  run: NssSearchRun,
+  net: NssSupernet,
   archs: readonly NssArch[],
   recalibration: () => Iterable<{ x: Float32Array; shape: [number, number, number, number] }>,
   stream: BatchStream,
@@ -62,10 +63,10 @@ export async function evaluateArchs(
 ): Promise<ArchEvaluation[]> {
   const out: ArchEvaluation[] = [];
   for (const arch of archs) {
-    run.net.set(arch);
-    recalibrateBatchNorm(run.net, recalibration());
-    const r = await evaluate(run.net, stream, boundary);
-    out.push({ arch, flops: archFlops(run.options.space, arch), accuracy: r.accuracy, loss: r.loss });
+    net.set(arch);
+    recalibrateBatchNorm(net, recalibration());
+    const r = await evaluate(net, stream, boundary);
+    out.push({ arch, flops: archFlops(net.space, arch), accuracy: r.accuracy, loss: r.loss });
   }
   return out;
 }
