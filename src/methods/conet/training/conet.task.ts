@@ -1,10 +1,11 @@
 /**
  * Trainer task `conet`: CONet (Hosseini et al.) on one network for one δ or a δ sweep. Per δ, Alg. 2 trials (train
- * E epochs from a fresh seeded init, or from the last trial's weights transplanted with option weights, R̄ / κ̄ of every conv layer after each epoch by EVBMF, S by Eq. 3, one decision
- * per channel group, Eq. 4) until every group converged or the trial limit; then, when asked, every final
- * configuration retrained from scratch and tested; the trade-off curve, the configuration that best meets the target,
- * and the final network exported as a TensorFlow.js LayersModel bundle. Checkpointed after every trial and every
- * retrain (ResumableTask): a resumed run continues exactly where the last checkpoint left it.
+ * E epochs from a fresh seeded init, or with option weights 'transplant' from the last trial's weights, R̄ / κ̄ of
+ * every conv layer after each epoch by EVBMF, S by Eq. 3, one decision per channel group, Eq. 4) until every group
+ * converged or the trial limit; then, when asked, every final configuration retrained from scratch and tested; the
+ * trade-off curve, the configuration that best meets the target, and the final network exported as a TensorFlow.js
+ * LayersModel bundle. Checkpointed after every trial and every retrain (ResumableTask): a resumed run continues
+ * exactly where the last checkpoint left it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

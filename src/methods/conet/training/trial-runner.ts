@@ -2,8 +2,8 @@
 // R̄ and κ̄ of every conv layer after each epoch (EVBMF of the unfolded kernels), summarise each layer by its rank
 // slope S (Eq. 3) and last κ̄, and let Alg. 2 decide the next channel sizes.
 //
-// Resumable per trial: the whole run is a ConetRunState (JSON but for the carried weights); a trial is a pure function of
-// (state, options, data), so a run resumed from the state saved after trial t continues exactly as an
+// Resumable per trial: the whole run is a ConetRunState (JSON but for the carried weights); a trial is a pure
+// function of (state, options, data), so a run resumed from the state saved after trial t continues exactly as an
 // uninterrupted one. Weights of the next trial (Alg. 2 line 15 "Instantiate model with new channels"): option
 // `weights`, 'restart' (default, a fresh seeded initialisation) or 'transplant' (the fresh network takes the
 // overlapping channels of the last trial's trained weights, science/transplant.ts); the carried weights are part of
