@@ -10,9 +10,14 @@
  *
  * Env: BENCH_IMAGES (512 training images), BENCH_TEST_IMAGES (500), BENCH_BATCH (32), BENCH_EPOCHS (2 per trial),
  *      BENCH_TRIALS (4), BENCH_DELTAS ("0.002,0.0075,0.03"), BENCH_WIDTHS ("8,16,32"), BENCH_BLOCKS ("1,1,1"),
- *      BENCH_RETRAIN_EPOCHS (4), BENCH_LR (0.05), BENCH_SEED (1), BENCH_OUT (benchmarks/results/conet-table3.json).
+ *      BENCH_RETRAIN_EPOCHS (4), BENCH_RETRAIN_SEEDS (3), BENCH_WEIGHTS (restart | transplant), BENCH_LR (0.05),
+ *      BENCH_SEED (1), BENCH_OUT (benchmarks/results/conet-table3.json).
+ * Noise: every configuration of the table (start, each CONet result, each uniform baseline) is retrained with
+ * BENCH_RETRAIN_SEEDS seeds (seed s = BENCH_SEED + k sets both the initialisation and the data order); each row has
+ * the mean and sample standard deviation of its test accuracy, the JSON the pooled within-configuration standard
+ * deviation (the seed noise of one retrain) and, per δ, CONet minus uniform with its standard error.
  * Scale: a PROXY — hundreds of images, a few epochs per trial and per retrain, instead of the paper's full CIFAR-10,
- * 20 epochs x 25 trials and full retraining; accuracy differences of a few points are within seed noise here.
+ * 20 epochs x 25 trials and full retraining.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -29,7 +34,7 @@ import { checkpointFileName, writeFileAtomic } from '../../src/trainer/checkpoin
 import type { TaskContext } from '../../src/trainer/tasks/task';
 import { RunProvenance } from '../common/provenance';
 
-const ENV_KEYS = ['BENCH_IMAGES', 'BENCH_TEST_IMAGES', 'BENCH_BATCH', 'BENCH_EPOCHS', 'BENCH_TRIALS', 'BENCH_DELTAS', 'BENCH_WIDTHS', 'BENCH_BLOCKS', 'BENCH_RETRAIN_EPOCHS', 'BENCH_LR', 'BENCH_SEED', 'BENCH_OUT'];
+const ENV_KEYS = ['BENCH_IMAGES', 'BENCH_TEST_IMAGES', 'BENCH_BATCH', 'BENCH_EPOCHS', 'BENCH_TRIALS', 'BENCH_DELTAS', 'BENCH_WIDTHS', 'BENCH_BLOCKS', 'BENCH_RETRAIN_EPOCHS', 'BENCH_RETRAIN_SEEDS', 'BENCH_WEIGHTS', 'BENCH_LR', 'BENCH_SEED', 'BENCH_OUT'];
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const IMAGES = Number(env('BENCH_IMAGES', '512'));
 const TEST_IMAGES = Number(env('BENCH_TEST_IMAGES', '500'));
@@ -40,6 +45,8 @@ const DELTAS = env('BENCH_DELTAS', '0.002,0.0075,0.03').split(',').map(Number);
 const WIDTHS = env('BENCH_WIDTHS', '8,16,32').split(',').map(Number) as [number, number, number];
 const BLOCKS = env('BENCH_BLOCKS', '1,1,1').split(',').map(Number) as [number, number, number];
 const RETRAIN_EPOCHS = Number(env('BENCH_RETRAIN_EPOCHS', '4'));
+const RETRAIN_SEEDS = Number(env('BENCH_RETRAIN_SEEDS', '3'));
+const WEIGHTS = env('BENCH_WEIGHTS', 'restart') as 'restart' | 'transplant';
 const LR = Number(env('BENCH_LR', '0.05'));
 const SEED = Number(env('BENCH_SEED', '1'));
 const OUT = env('BENCH_OUT', path.join(REPO_ROOT, 'benchmarks', 'results', 'conet-table3.json'));
@@ -50,8 +57,16 @@ interface Row {
   sizes: Record<string, number>;
   params: number;
   flops: number;
+  /** mean over the retrain seeds */
   testAccuracy: number;
+  /** sample standard deviation over the retrain seeds (null with one seed) */
+  testAccuracyStd: number | null;
+  /** one per retrain seed */
+  testAccuracies: number[];
 }
+
+const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+const sampleStd = (v: readonly number[]): number | null => (v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)) : null);
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -95,7 +110,7 @@ function table3Svg(rows: Row[], note: string): string {
   const pw = 500;
   const ph = 320;
   const xs = rows.map((r) => r.params);
-  const ys = rows.map((r) => r.testAccuracy * 100);
+  const ys = rows.flatMap((r) => [r.testAccuracy - (r.testAccuracyStd ?? 0), r.testAccuracy + (r.testAccuracyStd ?? 0)].map((v) => v * 100));
   const [xmin, xmax] = [Math.min(...xs) * 0.9, Math.max(...xs) * 1.05];
   const [ymin, ymax] = [Math.max(0, Math.min(...ys) - 3), Math.min(100, Math.max(...ys) + 3)];
   const X = (v: number): number => x0 + ((v - xmin) / (xmax - xmin || 1)) * pw;
@@ -113,6 +128,10 @@ function table3Svg(rows: Row[], note: string): string {
   rows.forEach((r) => {
     const color = r.config.startsWith('conet') ? '#d62728' : r.config.startsWith('uniform') ? '#1f77b4' : '#000';
     const shape = r.config.startsWith('uniform') ? `<rect x="${X(r.params) - 4}" y="${Y(r.testAccuracy * 100) - 4}" width="8" height="8" fill="${color}"/>` : `<circle cx="${X(r.params)}" cy="${Y(r.testAccuracy * 100)}" r="5" fill="${color}"/>`;
+    if (r.testAccuracyStd !== null) {
+      const [lo, hi] = [Y((r.testAccuracy - r.testAccuracyStd) * 100), Y((r.testAccuracy + r.testAccuracyStd) * 100)];
+      p.push(`<line x1="${X(r.params)}" x2="${X(r.params)}" y1="${lo.toFixed(1)}" y2="${hi.toFixed(1)}" stroke="${color}"/>`);
+    }
     p.push(shape, `<text x="${X(r.params) + 7}" y="${Y(r.testAccuracy * 100) - 6}" fill="${color}">${esc(r.config)}</text>`);
   });
   p.push('</svg>');
@@ -137,7 +156,7 @@ function taskContext(input: unknown, dir: string, onProgress: (m: string) => voi
 }
 
 async function main(): Promise<void> {
-  const prov = new RunProvenance('benchmarks/conet/table3.ts', ENV_KEYS, { IMAGES, TEST_IMAGES, BATCH, EPOCHS, TRIALS, DELTAS, WIDTHS, BLOCKS, RETRAIN_EPOCHS, LR, SEED });
+  const prov = new RunProvenance('benchmarks/conet/table3.ts', ENV_KEYS, { IMAGES, TEST_IMAGES, BATCH, EPOCHS, TRIALS, DELTAS, WIDTHS, BLOCKS, RETRAIN_EPOCHS, RETRAIN_SEEDS, WEIGHTS, LR, SEED });
   process.env.TRAINER_BACKEND ??= 'wasm';
   const backend = await selectBackend({ force: 'wasm' });
   const dataDir = loadConfig().dataDir;
@@ -157,6 +176,7 @@ async function main(): Promise<void> {
     maxTestImages: TEST_IMAGES,
     retrain: true,
     retrainEpochs: RETRAIN_EPOCHS,
+    weights: WEIGHTS,
     exportModel: null,
   };
   const result = await conetTask.run(taskContext(input, dir, (m) => process.stdout.write(`  ${m}\n`)));
@@ -168,25 +188,46 @@ async function main(): Promise<void> {
   const train = firstImages(ds.train, IMAGES);
   const idx = Uint32Array.from({ length: train.count }, (_, i) => i);
   const stats = channelStats(train, idx);
-  const trainStream = new BatchStream(train, { indices: idx, batchSize: BATCH, seed: SEED, stats, augment: { cropPadding: 4, horizontalFlip: true } });
   const test = firstImages(ds.test, TEST_IMAGES);
   const testStream = new BatchStream(test, { indices: Uint32Array.from({ length: test.count }, (_, i) => i), batchSize: 256, seed: SEED, stats, shuffle: false });
   const net = resolveNetwork(network, [train.height, train.width, train.channels], ds.numClasses);
-  const opts = { epochs: RETRAIN_EPOCHS, lr: LR, momentum: 0.9, weightDecay: 5e-4, seed: SEED };
   const rec = (m: ReadonlyMap<number, number>): Record<string, number> => Object.fromEntries([...m].map(([g, c]) => [String(g), c]));
-  const rows: Row[] = [];
-  const start = await retrainAndTest(net.spec, net.spec.initialSizes, trainStream, testStream, opts);
-  rows.push({ config: `start ${WIDTHS.join('/')}`, delta: null, sizes: rec(net.spec.initialSizes), ...net.cost(net.spec.initialSizes), testAccuracy: start.testAccuracy });
+  /** test accuracy of `sizes` retrained with each seed (seed k: initialisation and data order) */
+  const retrainSeeds = async (sizes: ReadonlyMap<number, number>, label: string): Promise<number[]> => {
+    const accs: number[] = [];
+    for (let k = 0; k < RETRAIN_SEEDS; k++) {
+      const seed = SEED + k;
+      const trainStream = new BatchStream(train, { indices: idx, batchSize: BATCH, seed, stats, augment: { cropPadding: 4, horizontalFlip: true } });
+      const r = await retrainAndTest(net.spec, sizes, trainStream, testStream, { epochs: RETRAIN_EPOCHS, lr: LR, momentum: 0.9, weightDecay: 5e-4, seed });
+      accs.push(r.testAccuracy);
+      process.stdout.write(`  retrain ${label} seed ${seed}: ${(100 * r.testAccuracy).toFixed(1)} %\n`);
+    }
+    return accs;
+  };
+  const row = async (config: string, delta: number | null, sizes: ReadonlyMap<number, number>): Promise<Row> => {
+    const accs = await retrainSeeds(sizes, config);
+    return { config, delta, sizes: rec(sizes), ...net.cost(sizes), testAccuracy: mean(accs), testAccuracyStd: sampleStd(accs), testAccuracies: accs };
+  };
+  const rows: Row[] = [await row(`start ${WIDTHS.join('/')}`, null, net.spec.initialSizes)];
+  const vsUniform: Array<{ delta: number; conetMinusUniform: number; standardError: number | null }> = [];
   for (const run of result.runs) {
-    rows.push({ config: `conet delta=${run.delta}`, delta: run.delta, sizes: run.finalSizes, params: run.params, flops: run.flops, testAccuracy: run.retrain!.testAccuracy });
+    const c = await row(`conet delta=${run.delta}`, run.delta, new Map(Object.entries(run.finalSizes).map(([g, v]) => [Number(g), v])));
     const u = uniformSizesAtParams(net.spec, run.params);
-    const ur = await retrainAndTest(net.spec, u.sizes, trainStream, testStream, opts);
-    rows.push({ config: `uniform x${u.multiplier.toFixed(3)} (=conet ${run.delta})`, delta: run.delta, sizes: rec(u.sizes), ...net.cost(u.sizes), testAccuracy: ur.testAccuracy });
+    const uRow = await row(`uniform x${u.multiplier.toFixed(3)} (=conet ${run.delta})`, run.delta, u.sizes);
+    rows.push(c, uRow);
+    const se = c.testAccuracyStd !== null && uRow.testAccuracyStd !== null ? Math.sqrt((c.testAccuracyStd ** 2 + uRow.testAccuracyStd ** 2) / RETRAIN_SEEDS) : null;
+    vsUniform.push({ delta: run.delta, conetMinusUniform: c.testAccuracy - uRow.testAccuracy, standardError: se });
   }
+  // pooled within-configuration standard deviation: the seed noise of one retrain's test accuracy
+  const withStd = rows.filter((r) => r.testAccuracyStd !== null);
+  const pooledStd = withStd.length ? Math.sqrt(mean(withStd.map((r) => r.testAccuracyStd! ** 2))) : null;
   const seconds = (Date.now() - t0) / 1000;
-  const note = `${train.count} train / ${test.count} test images of the CIFAR-10 subset, batch ${BATCH}, ${EPOCHS} epochs/trial, <= ${TRIALS} trials, retrain ${RETRAIN_EPOCHS} epochs, ResNet blocks ${BLOCKS.join('/')} widths ${WIDTHS.join('/')}, seed ${SEED}`;
-  process.stdout.write(`\nconfig | params | FLOPs (MACs) | test acc\n`);
-  for (const r of rows) process.stdout.write(`${r.config} | ${r.params} | ${r.flops} | ${(r.testAccuracy * 100).toFixed(1)} %\n`);
+  const note = `${train.count} train / ${test.count} test images of the CIFAR-10 subset, batch ${BATCH}, ${EPOCHS} epochs/trial, <= ${TRIALS} trials (weights ${WEIGHTS}), retrain ${RETRAIN_EPOCHS} epochs x ${RETRAIN_SEEDS} seeds, ResNet blocks ${BLOCKS.join('/')} widths ${WIDTHS.join('/')}, seed ${SEED}`;
+  const pct = (v: number | null): string => (v === null ? '-' : (100 * v).toFixed(1));
+  process.stdout.write(`\nconfig | params | FLOPs (MACs) | test acc (mean +- std over ${RETRAIN_SEEDS} seeds)\n`);
+  for (const r of rows) process.stdout.write(`${r.config} | ${r.params} | ${r.flops} | ${pct(r.testAccuracy)} +- ${pct(r.testAccuracyStd)} %\n`);
+  process.stdout.write(`seed noise (pooled std of one retrain): ${pct(pooledStd)} points\n`);
+  for (const v of vsUniform) process.stdout.write(`delta ${v.delta}: conet - uniform = ${pct(v.conetMinusUniform)} +- ${pct(v.standardError)} points (standard error)\n`);
   const trialSeconds = result.runs.flatMap((r) => r.trials.map((t) => t.seconds.train + t.seconds.measure));
   const out = prov.writeResultJson(OUT, {
     benchmark: 'conet-table3',
@@ -197,6 +238,12 @@ async function main(): Promise<void> {
     meanTrialSeconds: trialSeconds.reduce((a, b) => a + b, 0) / Math.max(1, trialSeconds.length),
     groups: result.groups,
     table: rows,
+    noise: {
+      retrainSeeds: RETRAIN_SEEDS,
+      pooledStdOfOneRetrain: pooledStd,
+      vsUniform,
+      note: 'test accuracy of each configuration retrained with seeds BENCH_SEED.. (initialisation and data order); pooled std = sqrt(mean of the per-configuration variances); conet - uniform standard error = sqrt((sd_c^2 + sd_u^2) / seeds)',
+    },
     fig5: result.runs.map((r) => ({ delta: r.delta, stopReason: r.stopReason, channels: [...r.trials.map((t) => t.channels), r.finalSizes], params: [...r.trials.map((t) => t.params), r.params] })),
     conet: { runs: result.runs, curve: result.curve, evidence: result.evidence, notes: result.notes },
   });

@@ -1295,6 +1295,12 @@ export interface components {
              */
             spectrum: "svd" | "gram";
             /**
+             * @description Weights of each trial's network (Alg. 2 line 15, 'Instantiate model with new channels'). 'restart' (default, the paper's literal reading): a fresh seeded initialisation every trial. 'transplant': the last trial's trained weights, channel-sliced into the resized network (the first channels kept on shrink, new channels freshly initialised on expand; BN parameters and running statistics likewise).
+             * @default restart
+             * @enum {string}
+             */
+            weights: "restart" | "transplant";
+            /**
              * @description Images per SGD step.
              * @example 64
              */
@@ -1411,6 +1417,11 @@ export interface components {
             loss: (number | null)[];
             layers: components["schemas"]["ConetLayerTrialDto"][];
             decisions: components["schemas"]["ConetDecisionDto"][];
+            /** @description null: the trial's network started from a fresh seeded initialisation; else (weights transplant) the values copied from the last trial of the total */
+            transplanted: {
+                copied?: number;
+                total?: number;
+            } | null;
             /** @description Seconds training and measuring (EVBMF) */
             seconds: {
                 train?: number;
@@ -1528,6 +1539,11 @@ export interface components {
             alg2: {
                 [key: string]: unknown;
             };
+            /**
+             * @description Weights of each trial's network: 'restart' (seeded initialisation) or 'transplant' (the last trial's, channel-sliced)
+             * @enum {string}
+             */
+            weights: "restart" | "transplant";
             /** @description epochsPerTrial, batch, lr ..., shortened, description */
             schedule: {
                 [key: string]: unknown;

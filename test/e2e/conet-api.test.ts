@@ -117,6 +117,7 @@ describe('conet jobs (real API, worker, PostgreSQL, trainer process)', () => {
       ['minChannels above maxChannels', { ...base, minChannels: 64, maxChannels: 32 }, 400, 'spec.minChannels'],
       ['export without retrain', { ...base, retrain: false, exportModel: true }, 400, 'spec.exportModel'],
       ['unknown vote', { ...base, vote: 'all' }, 400, 'spec.vote'],
+      ['unknown weights', { ...base, weights: 'keep' }, 400, 'spec.weights'],
       ['unknown dataset', { ...base, dataset: 'imagenet' }, 400, 'spec.dataset'],
       ['uploaded dataset the team does not have', { ...base, dataset: '3f0b8a52-6a43-4f7e-9d0c-0a1b2c3d4e5f' }, 400, 'spec.dataset'],
       ['unknown property', { ...base, width: 3 }, 400, 'spec.width'],
@@ -166,6 +167,7 @@ describe('conet jobs (real API, worker, PostgreSQL, trainer process)', () => {
     assert.match(final.chosenBy as string, /target params 5000/);
     assert.equal((result.evidence as Json).evaluation, 'stand-alone-training');
     assert.equal(((result.evidence as Json).schedule as Json).shortened, true);
+    assert.equal(result.weights, 'restart', 'the default: every trial from a seeded initialisation');
     // the exported model: a `model` artefact of this job, a LayersModel bundle of the final sizes
     const artifactId = result.modelArtifactId as string;
     assert.match(artifactId, /^[0-9a-f-]{36}$/);
@@ -181,7 +183,11 @@ describe('conet jobs (real API, worker, PostgreSQL, trainer process)', () => {
   });
 
   test('NB201 arch by benchmark index on MNIST', async () => {
-    const { result } = await runJob({ ...TINY, network: { kind: 'nb201', arch: 6111, C: 4, N: 1 }, delta: 0.01, retrain: false });
+    const { result } = await runJob({ ...TINY, network: { kind: 'nb201', arch: 6111, C: 4, N: 1 }, delta: 0.01, retrain: false, weights: 'transplant' });
+    assert.equal(result.weights, 'transplant');
+    const trials = (result.runs as Array<{ trials: Array<{ transplanted: { copied: number; total: number } | null }> }>)[0].trials;
+    assert.equal(trials[0].transplanted, null);
+    assert.ok(trials[1].transplanted && trials[1].transplanted.copied > 0, JSON.stringify(trials[1].transplanted));
     const network = result.network as Json;
     assert.equal(network.kind, 'nb201');
     assert.match(network.arch as string, /^\|/);

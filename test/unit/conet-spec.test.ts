@@ -54,6 +54,16 @@ describe('conet spec: one source of limits, field-named refusals', () => {
     }
   });
 
+  test('weights: restart (default) or transplant; anything else is refused naming the field by both the DTO and the parser', async () => {
+    for (const [value, ok] of [['restart', true], ['transplant', true], ['keep', false], [1, false], ['', false]] as const) {
+      assert.deepEqual(await dtoFields({ ...base, weights: value }), ok ? [] : ['spec.weights'], `DTO weights=${String(value)}`);
+      assert.deepEqual(parserFields({ weights: value }), ok ? [] : ['input.weights'], `parser weights=${String(value)}`);
+    }
+    assert.equal(parseConetInput({ network: { kind: 'resnet', blocksPerStage: [1, 1, 1], stageChannels: [4, 4, 4] }, dataset, deltas: [0.01], epochsPerTrial: 2, batchSize: 32, seed: 1 }).weights, 'restart');
+    const input = await conetInput(await parseSpec(def, { ...base, weights: 'transplant' }), dataset, noIndex);
+    assert.equal(input.weights, 'transplant', 'the kind passes weights to the task');
+  });
+
   test('a latency target is refused naming spec.target.metric, with the reason', async () => {
     try {
       await parseSpec(def, { ...base, target: { metric: 'latency', value: 5 } });

@@ -182,6 +182,31 @@ describe('conet task (real MNIST, wasm) and its export', () => {
     assert.ok(second.progress.some((p) => /resumed/.test(p.message)));
   });
 
+  test('weights transplant: the carried weights go through the checkpoint (arrays), a resumed run equals the uninterrupted one', async () => {
+    const d = dir();
+    const input = tinyInput(null, { retrain: false, weights: 'transplant', maxTrials: 3 });
+    const ref = await conetTask.run(taskContext(input, dir()).ctx);
+    assert.equal(ref.weights, 'transplant');
+    assert.equal(ref.runs[0].trials[0].transplanted, null);
+    assert.ok(ref.runs[0].trials[1].transplanted!.copied > 0);
+    assert.ok(ref.notes.some((x) => /weights transplant/.test(x)));
+    // cancel in the second trial (the first passes 6 boundaries)
+    const first = taskContext(input, d, null, 8);
+    await assert.rejects(conetTask.run(first.ctx), TrainerAbortedError);
+    const ck = first.checkpoints[0];
+    const second = taskContext(input, d, { path: ck.path, step: ck.step, epoch: ck.epoch });
+    const r = await conetTask.run(second.ctx);
+    assert.equal(r.resumedAfterSteps, 1);
+    assert.ok(!r.notes.some((x) => /checkpoint unusable/.test(x)), r.notes.join('; '));
+    const strip = (x: ConetResult): unknown => x.runs.map((run) => ({ ...run, trials: run.trials.map((t) => ({ ...t, seconds: null })) }));
+    assert.deepEqual(strip(r), strip(ref));
+    // a restart run differs from trial 1 on
+    const restart = await conetTask.run(taskContext({ ...input, weights: 'restart' }, dir()).ctx);
+    assert.equal(restart.weights, 'restart');
+    assert.equal(restart.runs[0].trials[1].transplanted, null);
+    assert.notDeepEqual(restart.runs[0].trials[1].loss, ref.runs[0].trials[1].loss);
+  });
+
   test('a model file of another format is refused naming the field', () => {
     const f = path.join(root, 'other.json');
     fs.writeFileSync(f, JSON.stringify({ format: 'something/1' }));

@@ -40,6 +40,13 @@ export class ConetTrialDto {
   @ApiProperty({ type: 'array', items: { type: 'number', nullable: true }, description: 'Mean training loss per epoch' }) loss!: Array<number | null>;
   @ApiProperty({ type: [ConetLayerTrialDto] }) layers!: ConetLayerTrialDto[];
   @ApiProperty({ type: [ConetDecisionDto] }) decisions!: ConetDecisionDto[];
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    properties: { copied: { type: 'integer' }, total: { type: 'integer' } },
+    description: "null: the trial's network started from a fresh seeded initialisation; else (weights transplant) the values copied from the last trial of the total",
+  })
+  transplanted!: { copied: number; total: number } | null;
   @ApiProperty({ type: 'object', properties: { train: { type: 'number' }, measure: { type: 'number' } }, description: 'Seconds training and measuring (EVBMF)' })
   seconds!: { train: number; measure: number };
 }
@@ -93,6 +100,8 @@ export class ConetResultDto {
   @ApiProperty() trainImages!: number;
   @ApiProperty({ type: Number, nullable: true }) testImages!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'mu, gamma, phi0, maxTrials, channel bounds, vote, stopRule, spectrum' }) alg2!: Record<string, unknown>;
+  @ApiProperty({ enum: ['restart', 'transplant'], description: "Weights of each trial's network: 'restart' (seeded initialisation) or 'transplant' (the last trial's, channel-sliced)" })
+  weights!: 'restart' | 'transplant';
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'epochsPerTrial, batch, lr ..., shortened, description' }) schedule!: Record<string, unknown>;
   @ApiProperty({ type: 'object', properties: { sizes: SIZES, params: { type: 'number' }, flops: { type: 'number' } } }) start!: { sizes: Record<string, number>; params: number; flops: number };
   @ApiProperty({ type: [ConetRunDto], description: 'One CONet search per delta' }) runs!: ConetRunDto[];

@@ -6,7 +6,7 @@ import { isUuid } from '../../../common/uuid';
 import { NB201_SIZE, parseArchStr } from '../../../benchmarks/nb201/arch';
 import { BUILTIN_DATASETS, isBuiltinDatasetName } from '../../../datasets/formats';
 import { CONET_INPUT_FORMATS } from '../formats';
-import { CONET_LIMITS as L, CONET_MAX_SWEEP } from './limits';
+import { CONET_LIMITS as L, CONET_MAX_SWEEP, CONET_WEIGHTS } from './limits';
 
 const EXAMPLE_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
 export const CONET_NETWORK_KINDS = ['resnet', 'nb201', 'artifact'] as const;
@@ -162,6 +162,18 @@ export class ConetSpec {
   @IsOptional()
   @IsIn(['svd', 'gram'])
   spectrum?: 'svd' | 'gram';
+
+  @ApiPropertyOptional({
+    enum: CONET_WEIGHTS.values,
+    default: CONET_WEIGHTS.default,
+    description:
+      "Weights of each trial's network (Alg. 2 line 15, 'Instantiate model with new channels'). 'restart' (default, the paper's literal reading): a fresh " +
+      "seeded initialisation every trial. 'transplant': the last trial's trained weights, channel-sliced into the resized network (the first channels kept " +
+      'on shrink, new channels freshly initialised on expand; BN parameters and running statistics likewise).',
+  })
+  @IsOptional()
+  @IsIn(CONET_WEIGHTS.values)
+  weights?: 'restart' | 'transplant';
 
   @Limit(L.batchSize, { description: 'Images per SGD step.', example: 64 })
   batchSize!: number;

@@ -80,7 +80,7 @@ export async function conetInput(spec: ConetSpec, dataset: DatasetRef, archStrOf
     seed: spec.seed,
   };
   // optional fields as given (left out: the task's defaults, the same limits.ts defaults)
-  for (const k of ['mu', 'gamma', 'phi0', 'maxTrials', 'minChannels', 'maxChannels', 'vote', 'stopRule', 'spectrum', 'lr', 'momentum', 'weightDecay', 'maxTrainImages', 'maxTestImages', 'retrain', 'retrainEpochs', 'targetRule'] as const) {
+  for (const k of ['mu', 'gamma', 'phi0', 'maxTrials', 'minChannels', 'maxChannels', 'vote', 'stopRule', 'spectrum', 'weights', 'lr', 'momentum', 'weightDecay', 'maxTrainImages', 'maxTestImages', 'retrain', 'retrainEpochs', 'targetRule'] as const) {
     if (spec[k] !== undefined) (input as Record<string, unknown>)[k] = spec[k];
   }
   if (spec.target) input.target = { metric: spec.target.metric, value: spec.target.value };

@@ -5,6 +5,7 @@
  */
 import { limits } from '../../../common/limits';
 import { ALG2_DEFAULTS } from '../science/alg2';
+import { TRIAL_WEIGHTS, TRIAL_WEIGHTS_DEFAULT } from '../science/transplant';
 
 export const CONET_LIMITS = limits({
   /** ResNet preset: BasicBlocks per stage, each of the three entries. */
@@ -37,3 +38,6 @@ export const CONET_LIMITS = limits({
 
 /** Most δ values of one sweep. */
 export const CONET_MAX_SWEEP = 8;
+
+/** Weights of the next trial (Alg. 2 line 15): the values `weights` takes, and the default (the paper's literal reading). */
+export const CONET_WEIGHTS = { values: TRIAL_WEIGHTS, default: TRIAL_WEIGHTS_DEFAULT } as const;

@@ -1,10 +1,11 @@
 /**
  * Trainer task `conet`: CONet (Hosseini et al.) on one network for one δ or a δ sweep. Per δ, Alg. 2 trials (train
- * E epochs from a fresh seeded init, R̄ / κ̄ of every conv layer after each epoch by EVBMF, S by Eq. 3, one decision
- * per channel group, Eq. 4) until every group converged or the trial limit; then, when asked, every final
- * configuration retrained from scratch and tested; the trade-off curve, the configuration that best meets the target,
- * and the final network exported as a TensorFlow.js LayersModel bundle. Checkpointed after every trial and every
- * retrain (ResumableTask): a resumed run continues exactly where the last checkpoint left it.
+ * E epochs from a fresh seeded init, or with option weights 'transplant' from the last trial's weights, R̄ / κ̄ of
+ * every conv layer after each epoch by EVBMF, S by Eq. 3, one decision per channel group, Eq. 4) until every group
+ * converged or the trial limit; then, when asked, every final configuration retrained from scratch and tested; the
+ * trade-off curve, the configuration that best meets the target, and the final network exported as a TensorFlow.js
+ * LayersModel bundle. Checkpointed after every trial and every retrain (ResumableTask): a resumed run continues
+ * exactly where the last checkpoint left it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +17,7 @@ import { writeFileAtomic } from '../../../trainer/checkpoint-file';
 import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';
 import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
 import { ALG2_DEFAULTS, Alg2Params, GroupDecision } from '../science/alg2';
+import { TRIAL_WEIGHTS_DEFAULT, TrialWeights } from '../science/transplant';
 import { SweepPoint, bestForTarget, tradeOffCurve } from '../science/targets';
 import { CONET_TASK } from '../tasks';
 import { ConetInput, parseConetInput } from './input';
@@ -23,7 +25,7 @@ import { CONET_BUNDLE_FORMAT } from '../formats';
 import { ConetBundle, ConetPresetDescriptor, ResolvedNetwork, networkFromModelFile, resolveNetwork, startingAt } from './network';
 import { exportArtifacts } from './export-layers';
 import { RetrainResult, retrainAndTest } from './retrain';
-import { SweepState, finalSizes, startSweep, sweepDone, sweepStep } from './sweep';
+import { SweepJson, SweepState, finalSizes, startSweep, sweepDone, sweepFromCheckpoint, sweepStep, sweepToCheckpoint } from './sweep';
 import type { ConetNetwork } from './network-spec';
 import type { TrialRecord } from './trial-runner';
 
@@ -51,6 +53,8 @@ export interface ConetTrial {
   loss: Array<number | null>;
   layers: ConetLayerTrial[];
   decisions: GroupDecision[];
+  /** null: the trial's network started from a fresh seeded initialisation; else the values transplanted (weights 'transplant') */
+  transplanted: { copied: number; total: number } | null;
   seconds: { train: number; measure: number };
 }
 
@@ -84,6 +88,8 @@ export interface ConetResult {
   trainImages: number;
   testImages: number | null;
   alg2: { mu: number; gamma: number; phi0: number; maxTrials: number; minChannels: number; maxChannels: number; vote: string; stopRule: string; spectrum: string };
+  /** weights of the next trial (Alg. 2 line 15): 'restart' from a seeded initialisation or 'transplant' the overlapping channels */
+  weights: TrialWeights;
   schedule: { epochsPerTrial: number; batchSize: number; lr: number; momentum: number; weightDecay: number; retrainEpochs: number | null; shortened: boolean; description: string };
   start: { sizes: Record<string, number>; params: number; flops: number };
   runs: ConetRun[];
@@ -100,6 +106,8 @@ export interface ConetResult {
 
 interface TaskState {
   sweep: SweepState;
+  /** in a checkpoint: the shapes of the carried weights (weights 'transplant'), whose values are its arrays */
+  carriedShapes?: SweepJson['carriedShapes'];
   /** units of work done (trials + retrains) */
   steps: number;
   seconds: number;
@@ -134,6 +142,7 @@ function compactTrial(t: TrialRecord, net: ResolvedNetwork): ConetTrial {
       slope: s.slope,
     })),
     decisions: t.decisions,
+    transplanted: t.transplanted ?? null,
     seconds: t.seconds,
   };
 }
@@ -179,7 +188,7 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
     vote: input.vote,
     stopRule: input.stopRule,
   };
-  const search = { epochs: input.epochsPerTrial, lr: input.lr, momentum: input.momentum, weightDecay: input.weightDecay, seed: input.seed, alg2, evbmf: { spectrum: input.spectrum } };
+  const search = { epochs: input.epochsPerTrial, lr: input.lr, momentum: input.momentum, weightDecay: input.weightDecay, seed: input.seed, alg2, evbmf: { spectrum: input.spectrum }, weights: input.weights };
   const retrainOpts = input.retrain ? { epochs: input.retrainEpochs, lr: input.lr, momentum: input.momentum, weightDecay: input.weightDecay, seed: input.seed } : null;
   const flops = (s: ReadonlyMap<number, number>): number => net.cost(s).flops;
   const sweepCtx = { spec: net.spec, train, test: null, search, retrain: null, flops, boundary: () => ctx.boundary() };
@@ -195,6 +204,8 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
       deltas: input.deltas,
       alg2,
       spectrum: input.spectrum,
+      // absent for the default, so checkpoints written before the option existed still resume
+      weights: input.weights === TRIAL_WEIGHTS_DEFAULT ? undefined : input.weights,
       epochsPerTrial: input.epochsPerTrial,
       batchSize: input.batchSize,
       lr: input.lr,
@@ -206,8 +217,16 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
   );
   const notes: string[] = [];
   let st: TaskState = { sweep: startSweep(net.spec, input.deltas, alg2), steps: 0, seconds: 0 };
-  const resumed = checkpoints.resume(ctx.resumeFrom, notes, () => undefined);
-  if (resumed) st = resumed;
+  // the carried weights (weights 'transplant') come back from the checkpoint's arrays; a misfit is a corrupt checkpoint
+  const restored: { sweep: SweepState | null } = { sweep: null };
+  const resumed = checkpoints.resume(ctx.resumeFrom, notes, (r) => {
+    restored.sweep = sweepFromCheckpoint({ sweep: r.state.sweep, carriedShapes: r.state.carriedShapes ?? [] }, r.arrays);
+  });
+  if (resumed && restored.sweep) st = { sweep: restored.sweep, steps: resumed.steps, seconds: resumed.seconds };
+  const encodeState = (s: TaskState): Uint8Array => {
+    const c = sweepToCheckpoint(s.sweep);
+    return checkpoints.encode({ ...s, sweep: c.json.sweep, carriedShapes: c.json.carriedShapes }, c.arrays);
+  };
   const resumedAfterSteps = resumed ? st.steps : null;
   // retrained networks are kept (as bundles) beside the checkpoints until the final one is chosen
   const retrainFile = (i: number): string => path.join(ctx.checkpointDir, `conet-retrained-${i}.json`);
@@ -260,7 +279,7 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
       message = `retrained delta ${st.sweep.deltas[j]}: params ${res.params}, test accuracy ${res.testAccuracy.toFixed(4)}`;
     }
     st = { ...st, steps: st.steps + 1, seconds: st.seconds + (Date.now() - u0) / 1000 };
-    await ctx.writeCheckpoint(checkpoints.encode(st, {}), st.steps, st.steps);
+    await ctx.writeCheckpoint(encodeState(st), st.steps, st.steps);
     report(message, detail);
   }
 
@@ -307,7 +326,12 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
     (retrainOpts ? `, each final configuration retrained ${retrainOpts.epochs} epochs from scratch and tested on ${testSplit!.count} test images` : ', no retrain') +
     (shortened ? `; SHORTENED against the paper's ${CONET_PAPER_SCHEDULE.epochsPerTrial} epochs x ${CONET_PAPER_SCHEDULE.maxTrials} trials on full CIFAR` : '');
   if (shortened) notes.push(`SHORTENED schedule: ${description}. Ranks measured after little training are dominated by the random initialisation; channel sizes are not the paper's converged ones.`);
-  if (format) notes.push(`network read from a model artefact of format ${format}; its architecture (and, for a CONet bundle, its channel sizes) is the starting point, its weights are not used (every trial restarts from a seeded initialisation, Alg. 2 line 15)`);
+  if (format) notes.push(`network read from a model artefact of format ${format}; its architecture (and, for a CONet bundle, its channel sizes) is the starting point, its weights are not used (the first trial starts from a seeded initialisation)`);
+  notes.push(
+    input.weights === 'transplant'
+      ? 'weights transplant: every trial after the first starts from the last trial\'s trained weights, sliced to the new channel sizes (new channels freshly initialised; SGD momentum and the learning-rate schedule restart); the rank slope S then measures growth from already-trained weights'
+      : 'weights restart: every trial starts from a fresh seeded initialisation (Alg. 2 line 15, "Instantiate model with new channels")',
+  );
   const evidence: Evidence = {
     evaluation: 'stand-alone-training',
     description:
@@ -330,6 +354,7 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
     trainImages: trainSplit.count,
     testImages: testSplit?.count ?? null,
     alg2: { mu: input.mu, gamma: input.gamma, phi0: input.phi0, maxTrials: input.maxTrials, minChannels: input.minChannels, maxChannels: input.maxChannels, vote: input.vote, stopRule: input.stopRule, spectrum: input.spectrum },
+    weights: input.weights,
     schedule: { epochsPerTrial: input.epochsPerTrial, batchSize: input.batchSize, lr: input.lr, momentum: input.momentum, weightDecay: input.weightDecay, retrainEpochs: retrainOpts?.epochs ?? null, shortened, description },
     start: { sizes: sizesRecord(net.spec.initialSizes), params: startCost.params, flops: startCost.flops },
     runs,

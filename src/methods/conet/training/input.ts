@@ -4,7 +4,8 @@ import { parseArchStr } from '../../../benchmarks/nb201/arch';
 import { DatasetRef, parseDatasetRef } from '../../../datasets/dataset-ref';
 import { InputObject, limitField, numberField } from '../../../trainer/tasks/input-checks';
 import type { StopRule, Vote } from '../science/alg2';
-import { CONET_LIMITS as L, CONET_MAX_SWEEP } from '../job/limits';
+import type { TrialWeights } from '../science/transplant';
+import { CONET_LIMITS as L, CONET_MAX_SWEEP, CONET_WEIGHTS } from '../job/limits';
 import type { ConetPresetDescriptor } from './network';
 
 export const CONET_VOTES: readonly Vote[] = ['mean', 'majority'];
@@ -35,6 +36,8 @@ export interface ConetInput {
   vote: Vote;
   stopRule: StopRule;
   spectrum: ConetSpectrum;
+  /** weights of the next trial (Alg. 2 line 15): 'restart' (default) or 'transplant' */
+  weights: TrialWeights;
   batchSize: number;
   lr: number;
   momentum: number;
@@ -141,6 +144,7 @@ export function parseConetInput(raw: unknown): ConetInput {
     vote: oneOf(o, 'vote', CONET_VOTES, 'mean', out),
     stopRule: oneOf(o, 'stopRule', CONET_STOP_RULES, 'per-group', out),
     spectrum: oneOf(o, 'spectrum', CONET_SPECTRA, 'svd', out),
+    weights: oneOf(o, 'weights', CONET_WEIGHTS.values, CONET_WEIGHTS.default, out),
     batchSize: limitField(o, 'batchSize', L.batchSize, out),
     lr: limitField(o, 'lr', L.lr, out),
     momentum: limitField(o, 'momentum', L.momentum, out),

@@ -1,13 +1,16 @@
 // A δ sweep (Sec. 5.1: δ is the knob of the accuracy/parameters trade-off): one CONet search per δ, then, when
 // asked, each final configuration retrained and tested; the trade-off curve and the configuration that best meets
 // the team's target. Resumable at the granularity of one trial or one retrain: the state is JSON and `sweepStep`
-// does exactly one unit of work, so a job checkpoints after every call.
+// does exactly one unit of work, so a job checkpoints after every call. With weights 'transplant' the state also
+// carries the last trial's weights (typed arrays): sweepToCheckpoint / sweepFromCheckpoint split them off the JSON.
 import type { BatchStream } from '../../../datasets/pipeline';
+import type { CheckpointArray } from '../../../trainer/checkpoint-file';
 import { Alg2Params } from '../science/alg2';
 import { SweepPoint, Target, TargetRule, bestForTarget, tradeOffCurve } from '../science/targets';
 import { ConetNetworkSpec } from './network-spec';
 import { RetrainOptions, RetrainResult, retrainAndTest } from './retrain';
 import { ConetRunState, ConetTrainOptions, runTrial, startRun } from './trial-runner';
+import { carriedFromArrays, carriedToArrays } from './transplant';
 
 export interface SweepContext {
   spec: ConetNetworkSpec;
@@ -75,4 +78,36 @@ export interface SweepSummary {
 export function sweepSummary(s: SweepState, ctx: Pick<SweepContext, 'spec' | 'flops'>, target: Target | null, rule: TargetRule = 'budget'): SweepSummary {
   const points = sweepPoints(s, ctx);
   return { curve: tradeOffCurve(points), best: target ? bestForTarget(points, target, rule) : null };
+}
+
+/** A sweep state as JSON: every run's carried weights replaced by their shapes (the values are checkpoint arrays). */
+export interface SweepJson {
+  sweep: SweepState;
+  /** per run: name -> shape of the carried weights, null when none */
+  carriedShapes: Array<Record<string, number[]> | null>;
+}
+
+const carriedPrefix = (run: number): string => `carried/${run}/`;
+
+/** Splits the carried weights off a sweep state: JSON for the checkpoint's state, typed arrays for its arrays. */
+export function sweepToCheckpoint(s: SweepState): { json: SweepJson; arrays: Record<string, CheckpointArray> } {
+  const arrays: Record<string, CheckpointArray> = {};
+  const carriedShapes = s.runs.map((r, i) => {
+    if (!r.carried) return null;
+    const c = carriedToArrays(r.carried, carriedPrefix(i));
+    Object.assign(arrays, c.arrays);
+    return c.shapes;
+  });
+  const runs = s.runs.map((r) => {
+    const { carried: _omit, ...rest } = r;
+    void _omit;
+    return rest;
+  });
+  return { json: { sweep: { ...s, runs }, carriedShapes }, arrays };
+}
+
+/** Inverse of sweepToCheckpoint; throws when the arrays do not fit the shapes. */
+export function sweepFromCheckpoint(json: SweepJson, arrays: Record<string, CheckpointArray>): SweepState {
+  const shapes = json.carriedShapes ?? [];
+  return { ...json.sweep, runs: json.sweep.runs.map((r, i) => (shapes[i] ? { ...r, carried: carriedFromArrays(shapes[i]!, arrays, carriedPrefix(i)) } : r)) };
 }

@@ -2,18 +2,22 @@
 // R̄ and κ̄ of every conv layer after each epoch (EVBMF of the unfolded kernels), summarise each layer by its rank
 // slope S (Eq. 3) and last κ̄, and let Alg. 2 decide the next channel sizes.
 //
-// Resumable per trial: the whole run is a JSON-serialisable ConetRunState; a trial is a pure function of
-// (state, options, data), so a run resumed from the state saved after trial t continues exactly as an
-// uninterrupted one. Weights of the next trial restart from a fresh seeded initialisation (Alg. 2 line 15
-// "Instantiate model with new channels"); transplanting weights is not implemented here.
+// Resumable per trial: the whole run is a ConetRunState (JSON but for the carried weights); a trial is a pure
+// function of (state, options, data), so a run resumed from the state saved after trial t continues exactly as an
+// uninterrupted one. Weights of the next trial (Alg. 2 line 15 "Instantiate model with new channels"): option
+// `weights`, 'restart' (default, a fresh seeded initialisation) or 'transplant' (the fresh network takes the
+// overlapping channels of the last trial's trained weights, science/transplant.ts); the carried weights are part of
+// the run state as typed arrays, which a checkpoint stores beside the JSON (sweep.ts).
 import { UnprocessableError, violation } from '../../../common/errors';
 import type { BatchStream } from '../../../datasets/pipeline';
 import { Sgd, learningRate } from '../../../trainer/engine/train-loop';
 import { Alg2Params, GroupDecision, LayerTrialMetrics, SearchState, decideTrial, initialState } from '../science/alg2';
 import { EvbmfOptions } from '../science/evbmf';
 import { LayerMetrics, SlopeEnd, layerMetrics, rankSlope } from '../science/metrics';
+import { TRIAL_WEIGHTS_DEFAULT, TrialWeights } from '../science/transplant';
 import { KernelShape } from '../science/unfold';
 import { ConetNetwork, ConetNetworkSpec } from './network-spec';
+import { CarriedWeights, TransplantCount, snapshotWeights, transplantInto } from './transplant';
 
 export interface ConetTrainOptions {
   /** epochs per trial (Sec. 4.3); at least 2 unless measureInit */
@@ -27,6 +31,8 @@ export interface ConetTrainOptions {
   slopeEnd?: SlopeEnd;
   /** also measure the freshly initialised weights as epoch 0 (then t1 = 0 in Eq. 3) */
   measureInit?: boolean;
+  /** weights of the next trial: 'restart' (default) or 'transplant' the overlapping channels of the last trial's */
+  weights?: TrialWeights;
 }
 
 /** One conv layer's metrics at one epoch. */
@@ -57,12 +63,19 @@ export interface TrialRecord {
   /** per layer: S (Eq. 3) and the last κ̄, as fed to Alg. 2 */
   summaries: LayerTrialMetrics[];
   decisions: GroupDecision[];
+  /** what this trial's network started from: null = a fresh seeded initialisation, else the values transplanted */
+  transplanted?: TransplantCount | null;
   seconds: { train: number; measure: number };
 }
 
 export interface ConetRunState {
   search: SearchState;
   trials: TrialRecord[];
+  /**
+   * weights: 'transplant': every parameter and buffer after the last trial, for the next one (null or absent
+   * otherwise, and once the search has stopped). Typed arrays: not JSON; sweep.ts moves them into checkpoint arrays.
+   */
+  carried?: CarriedWeights | null;
 }
 
 export interface ConetContext {
@@ -102,6 +115,15 @@ export async function runTrial(run: ConetRunState, ctx: ConetContext): Promise<C
   const trial = run.search.trials;
   const sizes = new Map(run.search.groups.map((g) => [g.group, g.channels]));
   const net = ctx.spec.build(sizes, o.seed + 7919 * (trial + 1));
+  const weights = o.weights ?? TRIAL_WEIGHTS_DEFAULT;
+  let transplanted: TransplantCount | null = null;
+  let carried: CarriedWeights | null = null;
+  try {
+    if (weights === 'transplant' && run.carried) transplanted = transplantInto(net, run.carried);
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
   const sgd = new Sgd(net, { momentum: o.momentum, weightDecay: o.weightDecay, nesterov: false });
   const epochs: EpochRecord[] = [];
   let trainMs = 0;
@@ -129,6 +151,7 @@ export async function runTrial(run: ConetRunState, ctx: ConetContext): Promise<C
       trainMs += Date.now() - t;
       measure(e + 1, n ? loss / n : null);
     }
+    if (weights === 'transplant') carried = snapshotWeights(net);
   } finally {
     sgd.dispose();
     net.dispose();
@@ -142,8 +165,8 @@ export async function runTrial(run: ConetRunState, ctx: ConetContext): Promise<C
   const { state, decisions } = decideTrial(run.search, summaries, o.alg2);
   const channels: Record<string, number> = {};
   for (const [g, c] of sizes) channels[String(g)] = c;
-  const rec: TrialRecord = { trial, channels, params, epochs, summaries, decisions, seconds: { train: trainMs / 1000, measure: measureMs / 1000 } };
-  return { search: state, trials: [...run.trials, rec] };
+  const rec: TrialRecord = { trial, channels, params, epochs, summaries, decisions, transplanted, seconds: { train: trainMs / 1000, measure: measureMs / 1000 } };
+  return { search: state, trials: [...run.trials, rec], carried: state.stopped ? null : carried };
 }
 
 /** Trials until Alg. 2 stops; `onTrial` sees (and may persist) the state after every trial. */
