@@ -120,7 +120,9 @@ export function saveSupernet(file: string, net: ScaleNetSupernet, cfg: SupernetB
 export function loadSupernet(file: string, cfg: SupernetBenchConfig, data: BenchData): { net: ScaleNetSupernet; record: TrainRecord } | null {
   if (!fs.existsSync(file)) return null;
   const c = readCheckpointFile(file);
-  if (c.meta.format !== 'scalenet-bench-supernet/1' || JSON.stringify(c.meta.cfg) !== JSON.stringify(cfg)) return null;
+  // the evaluator settings (evalImages, recalBatches) may differ: they do not change the weights
+  const training = (x: SupernetBenchConfig): string => JSON.stringify({ ...x, evalImages: 0, recalBatches: 0 });
+  if (c.meta.format !== 'scalenet-bench-supernet/1' || training(c.meta.cfg as SupernetBenchConfig) !== training(cfg)) return null;
   const net = new ScaleNetSupernet(SMALL_PRESET, data.space, cfg.seed);
   net.importWeights(c.arrays);
   return { net, record: c.meta.record as TrainRecord };
