@@ -2515,10 +2515,17 @@ export interface components {
              */
             supernet?: string;
             /**
-             * @description Retrain each member from scratch for this many epochs. Not implemented yet: only 0 is accepted.
+             * @description Retrain each member S0..S_generaliseTo from scratch for this many epochs on the training images (SGD, cosine schedule), report its test accuracy and store it as a `model` artefact in TensorFlow.js LayersModel format. 0 = no retraining.
              * @default 0
              */
             retrainEpochs: number;
+            /**
+             * @description Peak learning rate of the retraining (cosine schedule, no warm-up).
+             * @default 0.05
+             */
+            retrainLr: number;
+            /** @description Score the retrained members on only the first N test images. Default: all. */
+            maxTestImages: number;
         };
         ScaleNetChannelsDto: {
             stem: number;
@@ -2570,11 +2577,47 @@ export interface components {
             pathsEvaluated: number;
             backend: string;
         };
+        ScaleNetMemberRetrainDto: {
+            stage: number;
+            /** @description Top-1 accuracy on the test images */
+            testAccuracy: number;
+            testLoss: number;
+            testImages: number;
+            /** @description Mean training loss per epoch */
+            trainLoss: number[];
+            steps: number;
+            seconds: number;
+            /** @description Parameters of the stand-alone member (BN scale/shift included) */
+            params: number;
+            /** @description Always null in a job result (the bundle is the member's `model` artefact) */
+            file: string | null;
+        };
+        ScaleNetRetrainDto: {
+            epochs: number;
+            lr: number;
+            batchSize: number;
+            trainImages: number;
+            testImages: number;
+            augment: string;
+            /** @description Always true here: a short schedule, not the paper's 350 ImageNet epochs */
+            shortened: boolean;
+            description: string;
+            seconds: number;
+            members: components["schemas"]["ScaleNetMemberRetrainDto"][];
+        };
+        ScaleNetMemberArtifactDto: {
+            /** @description Scaling stage j */
+            stage: number;
+            /** @description Artefact id of the member's LayersModel bundle */
+            model: string;
+        };
         ScaleNetArtifactsDto: {
             /** @description The trained super-supernet (`supernet` artefact); null when reused */
             supernet: string | null;
             /** @description The family as JSON (`model-family` artefact) */
             family: string | null;
+            /** @description Retrained members as TensorFlow.js LayersModel bundles (`model` artefacts, format scalenet-layers-model/1); empty without retraining */
+            members: components["schemas"]["ScaleNetMemberArtifactDto"][];
         };
         ScaleNetFamilyResultDto: {
             /** @description Preset (name, what it is, channels, classes, base resolution) */
@@ -2609,6 +2652,8 @@ export interface components {
             };
             searchCost: components["schemas"]["ScaleNetSearchCostDto"];
             evidence: components["schemas"]["EvidenceDto"];
+            /** @description Retraining from scratch (spec.retrainEpochs > 0); null when not asked */
+            retrain: components["schemas"]["ScaleNetRetrainDto"] | null;
             artifacts: components["schemas"]["ScaleNetArtifactsDto"];
             resumedFrom: {
                 [key: string]: unknown;

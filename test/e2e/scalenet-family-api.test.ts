@@ -126,6 +126,11 @@ describe('scalenet-family jobs (real API, worker, PostgreSQL, trainer process)',
       ['P 1', { ...base, P: 1 }, 'spec.P'],
       ['unknown dataset', { ...base, dataset: 'imagenet' }, 'spec.dataset'],
       ['supernet not a uuid', { ...base, supernet: 'x' }, 'spec.supernet'],
+      ['retrainEpochs negative', { ...base, retrainEpochs: -1 }, 'spec.retrainEpochs'],
+      ['retrainEpochs above 500', { ...base, retrainEpochs: 501 }, 'spec.retrainEpochs'],
+      ['retrainEpochs fractional', { ...base, retrainEpochs: 1.5 }, 'spec.retrainEpochs'],
+      ['retrainLr 0', { ...base, retrainEpochs: 1, retrainLr: 0 }, 'spec.retrainLr'],
+      ['maxTestImages 0', { ...base, retrainEpochs: 1, maxTestImages: 0 }, 'spec.maxTestImages'],
     ];
     for (const [name, spec, field] of cases) {
       const { response, error } = await c.POST('/v1/jobs', { body: { kind: 'scalenet-family', spec } });
@@ -159,14 +164,33 @@ describe('scalenet-family jobs (real API, worker, PostgreSQL, trainer process)',
     supernetId = ids.supernet;
   });
 
-  test('a second job searches the stored supernet without training (spec.supernet)', async () => {
+  test('a second job searches the stored supernet without training (spec.supernet) and retrains the members into LayersModel artefacts', async () => {
     assert.ok(supernetId, 'needs the supernet of the previous test');
-    const { result } = await runJob({ ...TINY, dataset: 'cifar10-subset', supernet: supernetId, seed: 5 });
+    const { result, progress } = await runJob({ ...TINY, dataset: 'cifar10-subset', supernet: supernetId, seed: 5, retrainEpochs: 1, maxTestImages: 32 });
     const sn = result.supernet as Json;
     assert.equal(sn.trained, false);
     assert.equal(sn.steps, 0);
     assert.equal((result.artifacts as Json).supernet, null);
-    checkFamily(result, 1);
+    const family = checkFamily(result, 1) as Array<Member & { retrainedAccuracy: number | null }>;
+    const retrain = result.retrain as { shortened: boolean; testImages: number; members: Array<{ stage: number; testAccuracy: number; file: string | null }> };
+    assert.equal(retrain.shortened, true);
+    assert.equal(retrain.testImages, 32);
+    assert.deepEqual(retrain.members.map((m) => m.stage), [0, 1, 2, 3, 4, 5]);
+    for (const m of family) assert.equal(m.retrainedAccuracy, retrain.members[m.stage].testAccuracy);
+    assert.ok(retrain.members.every((m) => m.file === null), 'no internal path in the result');
+    assert.ok(progress.some((p) => p.phase === 'retrain'), 'retraining progress over SSE');
+    const members = (result.artifacts as { members: Array<{ stage: number; model: string }> }).members;
+    assert.deepEqual(members.map((m) => m.stage), [0, 1, 2, 3, 4, 5]);
+    const s5 = await download(members[5].model);
+    assert.equal(s5.meta.kind, 'model');
+    assert.equal((s5.meta.meta as Json).format, 'scalenet-layers-model/1');
+    const bundle = JSON.parse(s5.body.toString('utf8')) as { stage: number; input: { shape: number[] }; modelJson: { weightsManifest: Array<{ paths: string[]; weights: Array<{ shape: number[] }> }> }; weightsBase64: string };
+    assert.equal(bundle.stage, 5);
+    assert.deepEqual(bundle.input.shape, [family[5].resolution, family[5].resolution, 3]);
+    const manifest = bundle.modelJson.weightsManifest[0];
+    assert.deepEqual(manifest.paths, ['weights.bin']);
+    const floats = manifest.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    assert.equal(Buffer.from(bundle.weightsBase64, 'base64').length, 4 * floats, 'weights.bin holds every weight of the manifest');
   });
 
   test('uploaded dataset (MNIST idx, 1 channel): the preset adapts to the data', async () => {

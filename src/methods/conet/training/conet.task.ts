@@ -23,7 +23,7 @@ import { CONET_TASK } from '../tasks';
 import { ConetInput, parseConetInput } from './input';
 import { CONET_BUNDLE_FORMAT } from '../formats';
 import { ConetBundle, ConetPresetDescriptor, ResolvedNetwork, networkFromModelFile, resolveNetwork, startingAt } from './network';
-import { exportArtifacts } from './export-layers';
+import { exportArtifacts, layersModelFiles } from '../../../trainer/export/layers-model';
 import { RetrainResult, retrainAndTest } from './retrain';
 import { SweepJson, SweepState, finalSizes, startSweep, sweepDone, sweepFromCheckpoint, sweepStep, sweepToCheckpoint } from './sweep';
 import type { ConetNetwork } from './network-spec';
@@ -148,16 +148,8 @@ function compactTrial(t: TrialRecord, net: ResolvedNetwork): ConetTrial {
 }
 
 async function bundleOf(model: Awaited<ReturnType<typeof exportArtifacts>>, b: Omit<ConetBundle, 'format' | 'modelJson' | 'weightsBase64'>): Promise<Uint8Array> {
-  const modelJson = {
-    modelTopology: model.modelTopology,
-    format: model.format ?? 'layers-model',
-    generatedBy: model.generatedBy,
-    convertedBy: model.convertedBy ?? null,
-    weightsManifest: [{ paths: ['weights.bin'], weights: model.weightSpecs ?? [] }],
-  };
-  const data = model.weightData;
-  const bytes = data === undefined ? Buffer.alloc(0) : Array.isArray(data) ? Buffer.concat(data.map((d) => Buffer.from(d))) : Buffer.from(data);
-  const bundle: ConetBundle = { format: CONET_BUNDLE_FORMAT, ...b, modelJson, weightsBase64: bytes.toString('base64') };
+  const { modelJson, weights } = layersModelFiles(model);
+  const bundle: ConetBundle = { format: CONET_BUNDLE_FORMAT, ...b, modelJson, weightsBase64: weights.toString('base64') };
   return Buffer.from(JSON.stringify(bundle));
 }
 

@@ -43,16 +43,3 @@ export function toLayersModel(net: ResNetNetwork): tfl.LayersModel {
   for (const { layer, values } of weights) layer.setWeights(values);
   return model;
 }
-
-/** The LayersModel artefacts (model.json topology + weight specs, and the binary weights) without touching disk. */
-export async function exportArtifacts(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (saved === null) throw new Error('the model was not saved');
-  return saved;
-}

@@ -30,6 +30,9 @@ export const SCALENET_FAMILY_DEFAULTS = {
   K: 20,
   P: 50,
   N: 40,
+  /** Retraining of the members from scratch (0 = none). */
+  retrainEpochs: 0,
+  retrainLr: 0.05,
 } as const;
 
 export const SCALENET_FAMILY_LIMITS = {
@@ -50,6 +53,8 @@ export const SCALENET_FAMILY_LIMITS = {
   P: { min: 2, max: 500 },
   N: { min: 1, max: 500 },
   retrainEpochs: { min: 0, max: 500 },
+  retrainLr: { max: 10 },
+  maxTestImages: { min: 1, max: 10_000_000 },
 } as const;
 
 export const SCALENET_SAMPLERS = ['hss', 'uniform'] as const;

@@ -46,9 +46,41 @@ export class ScaleNetSearchCostDto {
   @ApiProperty() backend!: string;
 }
 
+export class ScaleNetMemberArtifactDto {
+  @ApiProperty({ description: 'Scaling stage j' }) stage!: number;
+  @ApiProperty({ description: 'Artefact id of the member\'s LayersModel bundle' }) model!: string;
+}
+
+export class ScaleNetMemberRetrainDto {
+  @ApiProperty() stage!: number;
+  @ApiProperty({ description: 'Top-1 accuracy on the test images' }) testAccuracy!: number;
+  @ApiProperty() testLoss!: number;
+  @ApiProperty() testImages!: number;
+  @ApiProperty({ type: [Number], description: 'Mean training loss per epoch' }) trainLoss!: number[];
+  @ApiProperty() steps!: number;
+  @ApiProperty() seconds!: number;
+  @ApiProperty({ description: 'Parameters of the stand-alone member (BN scale/shift included)' }) params!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Always null in a job result (the bundle is the member\'s `model` artefact)' }) file!: string | null;
+}
+
+export class ScaleNetRetrainDto {
+  @ApiProperty() epochs!: number;
+  @ApiProperty() lr!: number;
+  @ApiProperty() batchSize!: number;
+  @ApiProperty() trainImages!: number;
+  @ApiProperty() testImages!: number;
+  @ApiProperty() augment!: string;
+  @ApiProperty({ description: 'Always true here: a short schedule, not the paper\'s 350 ImageNet epochs' }) shortened!: boolean;
+  @ApiProperty() description!: string;
+  @ApiProperty() seconds!: number;
+  @ApiProperty({ type: [ScaleNetMemberRetrainDto] }) members!: ScaleNetMemberRetrainDto[];
+}
+
 export class ScaleNetArtifactsDto {
   @ApiProperty({ type: String, nullable: true, description: 'The trained super-supernet (`supernet` artefact); null when reused' }) supernet!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The family as JSON (`model-family` artefact)' }) family!: string | null;
+  @ApiProperty({ type: [ScaleNetMemberArtifactDto], description: 'Retrained members as TensorFlow.js LayersModel bundles (`model` artefacts, format scalenet-layers-model/1); empty without retraining' })
+  members!: ScaleNetMemberArtifactDto[];
 }
 
 /** OpenAPI description of the result of `scalenet-family` jobs. */
@@ -64,6 +96,7 @@ export class ScaleNetFamilyResultDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Super-supernet training: sampler, schedule, losses, images/s' }) supernet!: object;
   @ApiProperty({ type: ScaleNetSearchCostDto }) searchCost!: ScaleNetSearchCostDto;
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
+  @ApiProperty({ type: ScaleNetRetrainDto, nullable: true, description: 'Retraining from scratch (spec.retrainEpochs > 0); null when not asked' }) retrain!: ScaleNetRetrainDto | null;
   @ApiProperty({ type: ScaleNetArtifactsDto }) artifacts!: ScaleNetArtifactsDto;
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) resumedFrom!: object | null;
   @ApiProperty({ type: [String] }) notes!: string[];

@@ -135,10 +135,19 @@ export class ScaleNetFamilySpec {
   @IsUUID()
   supernet?: string;
 
-  @ApiPropertyOptional({ description: 'Retrain each member from scratch for this many epochs. Not implemented yet: only 0 is accepted.', default: 0, minimum: 0, maximum: 0 })
+  @ApiPropertyOptional({ description: 'Retrain each member S0..S_generaliseTo from scratch for this many epochs on the training images (SGD, cosine schedule), report its test accuracy and store it as a `model` artefact in TensorFlow.js LayersModel format. 0 = no retraining.', default: D.retrainEpochs, minimum: L.retrainEpochs.min, maximum: L.retrainEpochs.max })
   @IsOptional()
   @IsInt()
-  @Min(0)
-  @Max(0)
+  @Min(L.retrainEpochs.min)
+  @Max(L.retrainEpochs.max)
   retrainEpochs?: number;
+
+  @ApiPropertyOptional({ description: 'Peak learning rate of the retraining (cosine schedule, no warm-up).', default: D.retrainLr, maximum: L.retrainLr.max })
+  @IsOptional()
+  @IsNumber(FINITE)
+  @IsPositive()
+  @Max(L.retrainLr.max)
+  retrainLr?: number;
+
+  @apply(int('maxTestImages', 'Score the retrained members on only the first N test images. Default: all.')) @IsOptional() maxTestImages?: number;
 }

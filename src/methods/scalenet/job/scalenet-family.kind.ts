@@ -16,6 +16,7 @@ import { familyProblem } from '../science/problem';
 import type { BudgetMode } from '../science/mcea';
 import type { ScaleNetFamilyInput } from '../training/input';
 import type { ScaleNetFamilyResult } from '../training/family.task';
+import { SCALENET_MEMBER_FORMAT, SCALENET_MEMBER_MEDIA_TYPE } from '../formats';
 import { SCALENET_FAMILY_DEFAULTS as D } from './limits';
 import { ScaleNetFamilySpec } from './scalenet-family-spec.dto';
 import { ScaleNetFamilyResultDto } from './scalenet-family-result.dto';
@@ -26,10 +27,10 @@ const TASK = 'scalenet-family';
 const SUPERNET_MEDIA_TYPE = 'application/vnd.nas.checkpoint';
 
 export type ScaleNetKindDeps = Pick<TrainerKindDeps, 'trainer' | 'storageDir' | 'dataDir' | 'resolveDataset'>;
-export type ScaleNetFamilyJobResult = ScaleNetFamilyResult & { artifacts: { supernet: string | null; family: string | null } };
+export type ScaleNetFamilyJobResult = ScaleNetFamilyResult & { artifacts: { supernet: string | null; family: string | null; members: Array<{ stage: number; model: string }> } };
 
-type TaskInput = Omit<ScaleNetFamilyInput, 'supernetFile' | 'exportSupernet' | 'exportFamily' | 'maxTrainImages'> &
-  Partial<Pick<ScaleNetFamilyInput, 'supernetFile' | 'exportSupernet' | 'exportFamily' | 'maxTrainImages'>>;
+type Optional = 'supernetFile' | 'exportSupernet' | 'exportFamily' | 'exportMembers' | 'maxTrainImages' | 'maxTestImages';
+type TaskInput = Omit<ScaleNetFamilyInput, Optional> & Partial<Pick<ScaleNetFamilyInput, Optional>>;
 
 /** Checks the spec's cross-field consistency (InvalidInputError naming spec.<field>) and returns the task input. */
 export function scaleNetInput(spec: ScaleNetFamilySpec, dataset: TaskInput['dataset']): TaskInput {
@@ -63,8 +64,11 @@ export function scaleNetInput(spec: ScaleNetFamilySpec, dataset: TaskInput['data
     N: spec.N ?? D.N,
     checkpointEvery: D.checkpointEvery,
     progressEvery: D.progressEvery,
+    retrainEpochs: spec.retrainEpochs ?? D.retrainEpochs,
+    retrainLr: spec.retrainLr ?? D.retrainLr,
   };
   if (spec.maxTrainImages !== undefined) input.maxTrainImages = spec.maxTrainImages;
+  if (spec.maxTestImages !== undefined) input.maxTestImages = spec.maxTestImages;
   familyProblem(input, 'spec.');
   return input;
 }
@@ -77,7 +81,7 @@ export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinit
       'ScaleNet (Xie et al. 2022): one super-supernet trained with hierarchical stage sampling (HSS) over base models and scaling ' +
       'strategies, MCEA search of a base model and strategies S_1..S_M under budgets f_j = 2^j f0, generalisation to S_5 (Eq. 9). ' +
       'Returns the family table with exact FLOPs/params and supernet (proxy, shortened-schedule) accuracies, and the supernet and ' +
-      'family as artefacts.',
+      'family as artefacts; optionally retrains every member from scratch and stores it as a TensorFlow.js LayersModel (`model` artefact).',
     specClass: ScaleNetFamilySpec,
     resultClass: ScaleNetFamilyResultDto,
 
@@ -106,9 +110,10 @@ export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinit
       if (artifacts) {
         input.exportFamily = path.join(dir, 'family.json');
         if (!ctx.spec.supernet) input.exportSupernet = path.join(dir, 'supernet.ckpt');
+        if (input.retrainEpochs > 0) input.exportMembers = path.join(dir, 'members');
       }
       const result = await deps.trainer.run<TaskInput, ScaleNetFamilyResult>(TASK, input, trainerRunOptions(ctx, dir, 'scalenet'));
-      const ids: ScaleNetFamilyJobResult['artifacts'] = { supernet: null, family: null };
+      const ids: ScaleNetFamilyJobResult['artifacts'] = { supernet: null, family: null, members: [] };
       if (artifacts && input.exportSupernet) {
         ids.supernet = (
           await artifacts.create({
@@ -131,7 +136,19 @@ export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinit
           })
         ).id;
       }
-      return { ...result, artifacts: ids };
+      for (const m of result.retrain?.members ?? []) {
+        if (!artifacts || !m.file) continue;
+        const row = result.family.find((f) => f.stage === m.stage);
+        const created = await artifacts.create({
+          kind: 'model',
+          name: `scalenet S${m.stage} (${result.preset.name}, retrained ${input.retrainEpochs} epoch(s)) on ${result.dataset.name}`,
+          mediaType: SCALENET_MEMBER_MEDIA_TYPE,
+          file: m.file,
+          meta: { format: SCALENET_MEMBER_FORMAT, method: 'scalenet', preset: result.preset.name, stage: m.stage, flops: row?.flops, params: row?.params, resolution: row?.resolution, testAccuracy: m.testAccuracy, epochs: input.retrainEpochs, dataset: result.dataset.name, shortened: true },
+        });
+        ids.members.push({ stage: m.stage, model: created.id });
+      }
+      return { ...result, retrain: result.retrain ? { ...result.retrain, members: result.retrain.members.map((m) => ({ ...m, file: null })) } : null, artifacts: ids };
     },
 
     onTerminal(jobId: string): void {

@@ -5,6 +5,8 @@
  * 2. MCEA (Eq. 4-8) with the supernet evaluator (BN recalibrated per path, held-out split), its JSON state
  *    checkpointed, cancellable at every evaluation.
  * 3. Generalisation (Eq. 9; Eq. 23 and 26 as alternatives) to S_{M+1}..S_generaliseTo, exact FLOPs/params.
+ * 4. Optionally (retrainEpochs > 0) every member retrained from scratch, scored on the test split and exported as a
+ *    TensorFlow.js LayersModel bundle (retrain.ts).
  * The checkpoint holds the phase, the training position, RNG, MCEA state and evaluation cache; weights (and
  * momentum while training). A resumed run yields the same result as an uninterrupted one.
  */
@@ -14,7 +16,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
-import { BatchStream, trainValidStreams } from '../../../datasets/pipeline';
+import type { ImageDataset, ImageSplit } from '../../../datasets/formats';
+import { BatchStream, channelStats, trainValidStreams } from '../../../datasets/pipeline';
 import { Rng, RngState } from '../../../common/rng';
 import { CheckpointCorruptError, encodeCheckpoint, readCheckpointFile, writeFileAtomic } from '../../../trainer/checkpoint-file';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
@@ -28,9 +31,10 @@ import { pathSampler } from '../science/hss';
 import { IterationRecord, MceaConfig, MceaState, budgetViolation, mceaConfig, runMcea } from '../science/mcea';
 import { generatePath } from '../science/path';
 import { checkReach, familyProblem } from '../science/problem';
-import { BaseModel, ScalingStrategy } from '../science/space';
+import { BaseModel, ScaleNetPreset, ScalingSpace, ScalingStrategy } from '../science/space';
 import { LabelledBatch, SupernetEvaluator } from './evaluator';
 import { ScaleNetFamilyInput, parseScaleNetFamilyInput } from './input';
+import { MemberRetrain, RetrainState, freshRetrainState, retrainMembers } from './retrain';
 import { ScaleNetSupernet } from './super-supernet';
 
 const CHECKPOINT_FORMAT = 'scalenet-family/1';
@@ -38,7 +42,7 @@ export const SUPERNET_FILE_FORMAT = 'scalenet-supernet/1';
 export const SUPERNET_MEDIA_TYPE = 'application/vnd.nas.checkpoint';
 
 interface RunState {
-  phase: 'train' | 'search';
+  phase: 'train' | 'search' | 'retrain';
   epoch: number;
   batchInEpoch: number;
   step: number;
@@ -55,6 +59,8 @@ interface RunState {
   searchSeconds: number;
   evalImagesForwarded: number;
   pathsEvaluated: number;
+  /** Retraining position (phase 'retrain'); absent in checkpoints of earlier versions. */
+  retrain?: RetrainState | null;
 }
 
 export interface FamilyBlock {
@@ -104,8 +110,23 @@ export interface ScaleNetFamilyResult {
   };
   searchCost: { wallSeconds: number; trainSeconds: number; searchSeconds: number; trainImages: number; evalImagesForwarded: number; pathsEvaluated: number; backend: string };
   evidence: Evidence;
+  /** Retraining from scratch (retrainEpochs > 0): schedule and every member's test accuracy; null when not asked. */
+  retrain: RetrainSummary | null;
   resumedFrom: { phase: string; step: number } | null;
   notes: string[];
+}
+
+export interface RetrainSummary {
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  trainImages: number;
+  testImages: number;
+  augment: string;
+  shortened: boolean;
+  description: string;
+  seconds: number;
+  members: MemberRetrain[];
 }
 
 function take(stream: BatchStream, maxBatches: number, maxImages = Infinity): LabelledBatch[] {
@@ -135,7 +156,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
   const recalStream = new BatchStream(trainAll, { indices: streams.split.train, batchSize: input.batchSize, seed: input.seed + 1, stats: streams.stats, shuffle: true });
   const net = new ScaleNetSupernet(preset, space, input.seed);
   const notes: string[] = [];
-  const fingerprint = JSON.stringify({ ...input, exportSupernet: null, exportFamily: null, dataset: ds.source, trainImages: trainAll.count });
+  const fingerprint = JSON.stringify({ ...input, exportSupernet: null, exportFamily: null, exportMembers: null, dataset: ds.source, trainImages: trainAll.count });
   const stepsPerEpoch = streams.train.batchesPerEpoch;
   const totalSteps = input.supernetFile ? 0 : input.epochs * stepsPerEpoch;
   const warmupSteps = Math.round(input.warmupEpochs * stepsPerEpoch);
@@ -161,9 +182,10 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
 
     const sgd = new Sgd(net, { momentum: input.momentum, weightDecay: input.weightDecay, nesterov: false });
     const state = st;
-    const checkpoint = async (): Promise<void> => {
-      const a = state.phase === 'train' ? exportState(net, sgd) : net.exportWeights();
-      await ctx.writeCheckpoint(encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint, state }, arrays: a }), state.step + (state.mcea?.evaluations ?? 0), state.epoch);
+    const checkpoint = async (extra: Record<string, Float32Array> = {}): Promise<void> => {
+      const a = state.phase === 'train' ? exportState(net, sgd) : { ...net.exportWeights(), ...extra };
+      const step = state.step + (state.mcea?.evaluations ?? 0) + (state.retrain?.totalSteps ?? 0) + (state.retrain?.done.length ?? 0);
+      await ctx.writeCheckpoint(encodeCheckpoint({ meta: { format: CHECKPOINT_FORMAT, fingerprint, state }, arrays: a }), step, state.epoch);
     };
     try {
       if (arrays) {
@@ -206,6 +228,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
       state.evalCache = Object.fromEntries(evaluator.cache);
     };
     const totalMceaSteps = input.M + input.T * (input.N + 1 + input.M);
+    const searchSpan = input.retrainEpochs > 0 ? 0.25 : 0.5;
     const { result: mres } = await runMcea(mceaProblem, mcfg, evaluate, {
       state: st.mcea ?? undefined,
       onStep: async (s) => {
@@ -213,7 +236,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
         account();
         const done = s.phase === 'done' ? totalMceaSteps : s.phase === 'init' ? s.stage - 1 : input.M + (s.t - 1) * (input.N + 1 + input.M) + (s.phase === 'base' ? s.gen : input.N + 1 + s.stage - 1);
         ctx.progress({
-          step: state.step, epoch: state.epoch, loss: null, throughput: 0, fraction: Math.min(0.99, 0.5 + (0.5 * done) / totalMceaSteps),
+          step: state.step, epoch: state.epoch, loss: null, throughput: 0, fraction: Math.min(0.99, 0.5 + (searchSpan * done) / totalMceaSteps),
           message: `MCEA ${s.phase} t=${s.t}/${input.T}${s.phase === 'base' ? ` generation ${s.gen}/${input.N}` : ` stage ${s.stage}`}: ${s.evaluations} evaluations`,
           detail: { phase: 'search', mceaPhase: s.phase, t: s.t, gen: s.gen, evaluations: s.evaluations, strategies: s.strategies },
         });
@@ -265,6 +288,19 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
       });
     }
     account();
+
+    // 4. retraining from scratch and export (optional)
+    let retrain: RetrainSummary | null = null;
+    if (input.retrainEpochs > 0) {
+      if (st.phase !== 'retrain' || !st.retrain) {
+        st.phase = 'retrain';
+        st.retrain = freshRetrainState();
+        await checkpoint();
+      }
+      retrain = await retrainFamily(ctx, input, { preset, space, family, alpha: mres.alpha, strategies: gen.strategies, trainAll, ds, imageShape }, st.retrain, arrays, checkpoint);
+      for (const m of retrain.members) family[m.stage].retrainedAccuracy = m.testAccuracy;
+      notes.push(retrain.description);
+    }
     const evalImages = evaluator.evalImages;
     const trainImages = streams.split.train.length;
     const description =
@@ -289,6 +325,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
         wallSeconds: (performance.now() - wall0) / 1000, trainSeconds: st.trainSeconds, searchSeconds: st.searchSeconds, trainImages: st.imagesSeen,
         evalImagesForwarded: st.evalImagesForwarded, pathsEvaluated: st.pathsEvaluated, backend: backend.name,
       },
+      retrain,
       evidence: {
         evaluation: 'supernet',
         description,
@@ -409,3 +446,56 @@ function loadSupernetFile(net: ScaleNetSupernet, input: ScaleNetFamilyInput, cla
 }
 
 export const scaleNetFamilyTask: TrainerTask<ScaleNetFamilyResult> = { name: 'scalenet-family', run };
+
+interface FamilyToRetrain {
+  preset: ScaleNetPreset;
+  space: ScalingSpace;
+  family: FamilyMember[];
+  alpha: BaseModel;
+  strategies: ScalingStrategy[];
+  trainAll: ImageSplit;
+  ds: ImageDataset;
+  imageShape: [number, number, number];
+}
+
+/** Step 4: every member from scratch on all training images (held-out split included), scored on the test split. */
+async function retrainFamily(
+  ctx: TaskContext,
+  input: ScaleNetFamilyInput,
+  f: FamilyToRetrain,
+  st: RetrainState,
+  arrays: Record<string, ArrayLike<number>> | null,
+  checkpoint: (extra: Record<string, Float32Array>) => Promise<void>,
+): Promise<RetrainSummary> {
+  const all = Uint32Array.from({ length: f.trainAll.count }, (_, i) => i);
+  const stats = channelStats(f.trainAll, all);
+  const isCifar = input.dataset.kind === 'builtin' && input.dataset.name === 'cifar10-subset';
+  const augment = isCifar ? { cropPadding: 4, horizontalFlip: true } : { cropPadding: 0, horizontalFlip: false };
+  const train = new BatchStream(f.trainAll, { indices: all, batchSize: input.batchSize, seed: input.seed + 2, stats, augment });
+  const testSplit = firstImages(f.ds.test, input.maxTestImages);
+  const test = new BatchStream(testSplit, { indices: Uint32Array.from({ length: testSplit.count }, (_, i) => i), batchSize: 64, seed: input.seed, stats, shuffle: false });
+  const augmentDoc = isCifar ? 'random crop (padding 4) and horizontal flip' : 'none';
+  const description =
+    `SHORTENED retraining: each member S0..S${f.family.length - 1} trained from scratch for ${input.retrainEpochs} epoch(s) on ${f.trainAll.count} training images of ${f.ds.name} ` +
+    `(SGD momentum ${input.momentum}, peak lr ${input.retrainLr}, cosine, batch ${input.batchSize}, augmentation: ${augmentDoc}), test accuracy on ${testSplit.count} test images; ` +
+    `the paper retrains on ImageNet for 350 epochs.`;
+  const members = await retrainMembers(
+    ctx,
+    {
+      preset: f.preset, space: f.space, epochs: input.retrainEpochs, lr: input.retrainLr, momentum: input.momentum, weightDecay: input.weightDecay, seed: input.seed,
+      train, test, stats, imageShape: f.imageShape, exportDir: input.exportMembers, checkpointEvery: input.checkpointEvery, progressEvery: input.progressEvery,
+      fraction: [0.75, 0.99], description,
+      members: f.family.map((m) => ({
+        stage: m.stage, path: { base: f.alpha, strategy: f.strategies[m.stage] },
+        info: { stage: m.stage, origin: m.origin, d: m.d, w: m.w, r: m.r, blocksPerStage: m.blocksPerStage, blocks: m.blocks, channels: m.channels, resolution: m.resolution, flops: m.flops, params: m.params },
+      })),
+    },
+    st,
+    arrays,
+    checkpoint,
+  );
+  return {
+    epochs: input.retrainEpochs, lr: input.retrainLr, batchSize: input.batchSize, trainImages: f.trainAll.count, testImages: testSplit.count, augment: augmentDoc,
+    shortened: true, description, seconds: members.reduce((n, m) => n + m.seconds, 0), members,
+  };
+}

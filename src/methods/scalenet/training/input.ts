@@ -46,6 +46,13 @@ export interface ScaleNetFamilyInput {
   exportSupernet: string | null;
   /** Where to write the family JSON (the job turns it into a `model-family` artefact); null = do not write. */
   exportFamily: string | null;
+  /** Retrain every member from scratch for this many epochs (0 = none). */
+  retrainEpochs: number;
+  retrainLr: number;
+  /** Score retrained members on the first N test images (null = all). */
+  maxTestImages: number | null;
+  /** Folder for the retrained members' LayersModel bundles S<j>.json (the job makes them `model` artefacts); null = none. */
+  exportMembers: string | null;
   checkpointEvery: number;
   /** Seconds between checkpoints of the search phase (its weights do not change, only the MCEA state). */
   searchCheckpointSeconds?: number;
@@ -75,7 +82,7 @@ export function parseScaleNetFamilyInput(raw: unknown): ScaleNetFamilyInput {
   }
   const o = raw as InputObject;
   const out: FieldViolation[] = [];
-  const int = (key: Exclude<keyof typeof L, 'lr'>, fallback?: number): number => numberField(o, key, { int: true, min: L[key].min, max: L[key].max }, out, fallback);
+  const int = (key: Exclude<keyof typeof L, 'lr' | 'retrainLr'>, fallback?: number): number => numberField(o, key, { int: true, min: L[key].min, max: L[key].max }, out, fallback);
   const preset = (o.preset ?? D.preset) as PresetName;
   if (!Object.prototype.hasOwnProperty.call(PRESETS, preset)) out.push(violation('input.preset', 'isIn', `preset must be one of ${Object.keys(PRESETS).join(', ')}`));
   const sampler = (o.sampler ?? D.sampler) as SamplerKind;
@@ -126,6 +133,10 @@ export function parseScaleNetFamilyInput(raw: unknown): ScaleNetFamilyInput {
     supernetFile: optionalPath(o, 'supernetFile', out),
     exportSupernet: optionalPath(o, 'exportSupernet', out),
     exportFamily: optionalPath(o, 'exportFamily', out),
+    retrainEpochs: int('retrainEpochs', D.retrainEpochs),
+    retrainLr: numberField(o, 'retrainLr', { exclusiveMin: 0, max: L.retrainLr.max }, out, D.retrainLr),
+    maxTestImages: o.maxTestImages === undefined || o.maxTestImages === null ? null : int('maxTestImages'),
+    exportMembers: optionalPath(o, 'exportMembers', out),
     checkpointEvery: numberField(o, 'checkpointEvery', { int: true, min: 1, max: 1_000_000 }, out, D.checkpointEvery),
     searchCheckpointSeconds: numberField(o, 'searchCheckpointSeconds', { min: 0, max: 3600 }, out, 15),
     progressEvery: numberField(o, 'progressEvery', { int: true, min: 1, max: 1_000_000 }, out, D.progressEvery),

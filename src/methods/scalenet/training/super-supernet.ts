@@ -53,9 +53,11 @@ export class ScaleNetSupernet extends StoreNetwork {
     readonly preset: ScaleNetPreset,
     readonly space: ScalingSpace,
     seed: number,
+    /** A stand-alone network of this one path (its own weights at its own shapes) instead of the supernet. */
+    only?: ScaleNetPath,
   ) {
-    super(new WeightStore(Rng.fromSeed(seed), 'scalenet'));
-    const big: ScaleNetPath = { base: largestBase(preset), strategy: largestStrategy(space) };
+    super(new WeightStore(Rng.fromSeed(seed), only ? 'scalenet_member' : 'scalenet'));
+    const big: ScaleNetPath = only ?? { base: largestBase(preset), strategy: largestStrategy(space) };
     this.maxNet = generatePath(preset, big.base, big.strategy);
     const m = this.maxNet;
     this.store.convW('stem', m.stem.kernel, m.inChannels, m.stem.cout);
@@ -70,7 +72,7 @@ export class ScaleNetSupernet extends StoreNetwork {
         }
         this.store.depthwiseW(`${p}.dw`, b.kernel, hid);
         this.store.bn(`${p}.dw.bn`, hid);
-        if (preset.stages[i].seChoices.includes(true)) {
+        if (only ? b.se : preset.stages[i].seChoices.includes(true)) {
           const sq = seChannels(b.cin, m.seRatio);
           this.store.linear(`${p}.se.reduce`, hid, sq);
           this.store.linear(`${p}.se.expand`, sq, hid);
@@ -86,6 +88,11 @@ export class ScaleNetSupernet extends StoreNetwork {
     this.path = big;
     this.net = this.maxNet;
     this.set(big);
+  }
+
+  /** A stand-alone network of `path` (retraining from scratch, Sec. 4: every member is trained on its own). */
+  static standalone(preset: ScaleNetPreset, space: ScalingSpace, path: ScaleNetPath, seed: number): ScaleNetSupernet {
+    return new ScaleNetSupernet(preset, space, seed, path);
   }
 
   get numClasses(): number {
