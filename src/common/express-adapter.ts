@@ -25,11 +25,27 @@ export function expressMessageClasses(app: Express): { IncomingMessage: typeof h
   return { IncomingMessage: AppRequest, ServerResponse: AppResponse };
 }
 
+/**
+ * Idle keep-alive connections stay open 65 s (Node's default is 5 s). A client reuses an idle connection until shortly
+ * before the server's advertised timeout (undici: 1 s before); when the server closes at 5 s and the client's request
+ * is late by more than that margin (an event-loop stall under load), the request meets the close and fails with
+ * ECONNRESET. 65 s is also above the 60 s idle timeout of common load balancers in front of the API. The header
+ * timeout must exceed it, or a reused connection could be cut while its next request's headers arrive.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export function setKeepAlive(server: http.Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+}
+
 /** Nest's Express adapter, with an HTTP server that builds requests and responses on Express's prototypes (above). */
 export class ExpressPrototypeAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
     // HTTPS and forceCloseConnections keep Nest's own server set-up (neither is used by this service)
     if (options?.httpsOptions || options?.forceCloseConnections) return super.initHttpServer(options);
-    this.httpServer = http.createServer(expressMessageClasses(this.getInstance<Express>()), this.getInstance<Express>());
+    const server = http.createServer(expressMessageClasses(this.getInstance<Express>()), this.getInstance<Express>());
+    setKeepAlive(server);
+    this.httpServer = server;
   }
 }

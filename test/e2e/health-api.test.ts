@@ -43,6 +43,15 @@ describe('health API', () => {
     assert.deepEqual(await res.json(), { status: 'ok' });
   });
 
+  test('an idle keep-alive connection stays usable for 65 s (not Node\'s 5 s) and the server says so', async () => {
+    const server = t.app.getHttpServer() as import('node:http').Server;
+    assert.equal(server.keepAliveTimeout, 65_000);
+    assert.ok(server.headersTimeout > server.keepAliveTimeout, 'headers timeout above the keep-alive timeout');
+    const res = await fetch(`${t.baseUrl}/healthz`);
+    await res.arrayBuffer();
+    assert.match(res.headers.get('keep-alive') ?? '', /timeout=65\b/);
+  });
+
   test('health routes are not versioned: /v1/healthz is 404', async () => {
     const res = await fetch(`${t.baseUrl}/v1/healthz`);
     assert.equal(res.status, 404);
