@@ -62,8 +62,11 @@ describe('latency LUT library', () => {
       (e: unknown) => e instanceof MissingLatencyEntryError && e.key === unitKey(rb) && e.space === 'hand-made',
     );
     assert.deepEqual(missingKeys(table, [stem, rb, rb, layer]), [unitKey(rb), unitKey(layer)]);
-    // an inherited property is not an entry
-    assert.throws(() => predictLatencyMs({ space: 'x', entries: {} }, [{ ...head, classes: 10 }]), MissingLatencyEntryError);
+    // a fixed per-run cost is in every entry once and in a whole network once
+    const withOverhead = { ...table, overheadMs: 0.1 };
+    assert.ok(Math.abs(predictLatencyMs(withOverhead, [stem, mb, mb, head]) - (0.1 + 0.4 + 2 * 1.15 + 0.025)) < 1e-12);
+    assert.ok(Math.abs(predictLatencyMs(withOverhead, [mb]) - 1.25) < 1e-12, 'one unit: its entry');
+    assert.throws(() => predictLatencyMs({ space: 'x', entries: {} }, [head]), MissingLatencyEntryError);
   });
 
   test('unit output shapes chain: same-padding convs give ceil(n / stride)', () => {
@@ -89,6 +92,9 @@ describe('ScaleNet latency units', () => {
     const units = netLatencyUnits(net);
     assert.equal(units.length, 3 + net.stages.reduce((a, s) => a + s.blocks.length, 0));
     for (let i = 1; i < units.length; i++) assert.deepEqual(units[i].input, unitOutput(units[i - 1]), `unit ${i} input`);
+    const blocks = units.filter((u): u is Extract<LatencyUnit, { kind: 'mbconv' }> => u.kind === 'mbconv');
+    for (const b of blocks) assert.equal(b.residual, b.stride === 1 && b.input.c === b.cout, unitKey(b));
+    assert.ok(blocks.some((b) => b.residual) && blocks.some((b) => !b.residual));
     assert.equal(units[0].input.h, 35);
   });
 

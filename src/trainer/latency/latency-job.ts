@@ -10,9 +10,11 @@ import * as path from 'node:path';
 import { UnprocessableError, violation } from '../../common/errors';
 import type { JobContext } from '../../jobs/job-kind';
 import { LATENCY_TABLE_FORMAT, LatencyTable, LatencyUnit, parseLatencyTable } from '../../search/spaces/cost';
-import { TRAINER_BACKEND_ENV } from '../engine/backend';
 import type { TrainerKindDeps } from '../trainer-job';
-import { LATENCY_TABLE_TASK } from './latency.task';
+import { LATENCY_TABLE_TASK } from './handle';
+
+/** The variable that forces the trainer's backend (engine/backend.ts; not imported: that module loads TensorFlow.js). */
+const TRAINER_BACKEND_ENV = 'TRAINER_BACKEND';
 
 export const LATENCY_TABLE_MEDIA_TYPE = 'application/json';
 
@@ -44,6 +46,20 @@ export function latencyCacheMeta(space: string): Record<string, string> {
   return { format: LATENCY_TABLE_FORMAT, space, host: os.hostname(), backendSetting: process.env[TRAINER_BACKEND_ENV]?.trim() || 'auto' };
 }
 
+/** LATENCY_LUT_WARMUP / LATENCY_LUT_RUNS override the warm-up and timed runs per unit (defaults 3 and 11; tests use fewer). */
+function measureSettings(): { warmup?: number; runs?: number } {
+  const int = (name: string, min: number): number | undefined => {
+    const v = process.env[name];
+    if (v === undefined || v.trim() === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${v}`);
+    return n;
+  };
+  const warmup = int('LATENCY_LUT_WARMUP', 0);
+  const runs = int('LATENCY_LUT_RUNS', 1);
+  return { ...(warmup !== undefined ? { warmup } : {}), ...(runs !== undefined ? { runs } : {}) };
+}
+
 export function readLatencyTable(file: string): LatencyTable {
   return parseLatencyTable(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
@@ -66,7 +82,7 @@ export async function ensureLatencyTable<S>(
   if (units.length === 0) throw new UnprocessableError(`${req.field}: the space has no latency units`, [violation(req.field, 'latencyTable', 'the space has no latency units')]);
   const file = path.join(dir, 'latency-table.json');
   await ctx.progress({ fraction: 0, phase: 'latency-table', message: `building the latency table of ${req.space} (${units.length} units)` }).catch(() => undefined);
-  await deps.trainer.run(LATENCY_TABLE_TASK, { space: req.space, inputShape: req.inputShape, units, file }, {
+  await deps.trainer.run(LATENCY_TABLE_TASK, { space: req.space, inputShape: req.inputShape, units, file, ...measureSettings() }, {
     checkpointDir: path.join(dir, 'latency'),
     resumeFrom: null,
     signal: ctx.signal,

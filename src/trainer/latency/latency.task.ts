@@ -4,35 +4,14 @@
  * job kind enumerates the units of its space. Not checkpointed: a cancelled or crashed build starts again.
  */
 import { InvalidInputError, violation } from '../../common/errors';
-import { taskHandle } from '../../common/task-handle';
-import type { LatencyUnit } from '../../search/spaces/cost';
 import { writeFileAtomic } from '../checkpoint-file';
 import { selectBackend } from '../engine/backend';
 import type { TaskContext, TrainerTask } from '../tasks/task';
 import { trainerTask } from '../tasks/task';
 import { DEFAULT_MEASURE, buildLatencyTable } from './measure';
+import { LATENCY_TABLE_TASK, LatencyTableTaskInput, LatencyTableTaskResult } from './handle';
 
-export interface LatencyTableTaskInput {
-  space: string;
-  inputShape: [number, number, number];
-  units: LatencyUnit[];
-  /** Where the table JSON goes. */
-  file: string;
-  warmup?: number;
-  runs?: number;
-}
 
-export interface LatencyTableTaskResult {
-  space: string;
-  backend: string;
-  backendReason: string;
-  threads: number | null;
-  entries: number;
-  buildSeconds: number;
-  file: string;
-}
-
-export const LATENCY_TABLE_TASK = taskHandle<LatencyTableTaskInput, LatencyTableTaskResult>('latency-table');
 
 function parse(raw: unknown): LatencyTableTaskInput {
   const i = raw as Partial<LatencyTableTaskInput> | null;
