@@ -11,6 +11,7 @@ import { readSse } from '../support/sse';
 type Json = Record<string, unknown>;
 
 const SCALENET_TINY = { dataset: 'cifar10-subset', preset: 'small', M: 1, epochs: 1, batchSize: 16, maxTrainImages: 64, evalImages: 8, recalBatches: 1, f0Samples: 200, T: 1, K: 1, P: 4, N: 1, seed: 2, generaliseTo: 2 };
+const CONET_TINY = { dataset: 'mnist', network: { kind: 'resnet', blocksPerStage: [1, 1, 1], stageChannels: [4, 6, 8] }, deltas: [-0.5, 0.5], epochsPerTrial: 2, maxTrials: 2, batchSize: 32, seed: 2, maxTrainImages: 64, retrain: false, target: { metric: 'latency', value: 1000 } };
 const NSS_TINY = { dataset: 'mnist', preset: 'small', epochs: 2, warmupFraction: 0.5, batchSize: 16, seed: 5, maxTrainImages: 64, evalImages: 16, archSamples: 1 };
 
 describe('latency targets from the shared LUT library (real API, worker, trainer)', () => {
@@ -28,7 +29,7 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
   });
   after(async () => t?.close());
 
-  async function runJob(kind: 'scalenet-family' | 'nss-elite-space', spec: Json): Promise<{ result: Json; progress: Json[] }> {
+  async function runJob(kind: 'scalenet-family' | 'nss-elite-space' | 'nss-search' | 'conet', spec: Json): Promise<{ result: Json; progress: Json[] }> {
     const { data, response } = await client.POST('/v1/jobs', { body: { kind, spec } });
     assert.equal(response.status, 202, JSON.stringify(data));
     assert.ok(data);
@@ -42,7 +43,7 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
   test('malformed latency budgets and targets are 4xx naming the field; no job is created', async () => {
     const bad = await t.createTeam('latency-bad');
     const c = createNasClient(t.baseUrl, bad.key);
-    const cases: Array<[string, 'scalenet-family' | 'nss-elite-space', Json, number, string]> = [
+    const cases: Array<[string, 'scalenet-family' | 'nss-elite-space' | 'nss-search' | 'conet', Json, number, string]> = [
       ['l0 zero', 'scalenet-family', { ...SCALENET_TINY, maxLatencyMs: { l0: 0 } }, 400, 'spec.maxLatencyMs.l0'],
       ['l0 not a number', 'scalenet-family', { ...SCALENET_TINY, maxLatencyMs: { l0: 'fast' } }, 400, 'spec.maxLatencyMs.l0'],
       ['list of the wrong length', 'scalenet-family', { ...SCALENET_TINY, maxLatencyMs: { list: [1, 2, 3] } }, 400, 'spec.maxLatencyMs.list'],
@@ -52,6 +53,9 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
       ['nss: latency and FLOPs targets', 'nss-elite-space', { ...NSS_TINY, targetFlops: 8e6, targetLatencyMs: 10 }, 400, 'spec.targetLatencyMs'],
       ['nss: negative latency target', 'nss-elite-space', { ...NSS_TINY, targetLatencyMs: -1 }, 400, 'spec.targetLatencyMs'],
       ['nss: no target', 'nss-elite-space', { ...NSS_TINY }, 400, 'spec.targetFlops'],
+      ['nss-search: latency and FLOPs targets', 'nss-search', { dataset: 'mnist', preset: 'small', seed: 1, targetFlops: 8e6, targetLatencyMs: 5 }, 400, 'spec.targetLatencyMs'],
+      ['nss-search: paper preset latency table too large', 'nss-search', { dataset: 'mnist', preset: 'paper', seed: 1, targetLatencyMs: 5 }, 422, 'spec.targetLatencyMs'],
+      ['conet: latency target of 0 ms', 'conet', { ...CONET_TINY, target: { metric: 'latency', value: 0 } }, 400, 'spec.target.value'],
     ];
     for (const [name, kind, spec, status, field] of cases) {
       const { response, error } = await c.POST('/v1/jobs', { body: { kind, spec } });
@@ -102,5 +106,29 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
     assert.ok(lat.spaceRangeMs[0] < lat.spaceRangeMs[1]);
     assert.ok(Number(lat.eliteSpace.meanMs) > 0 && Number(lat.expectedLatencyMs) > 0);
     assert.match(String(lat.provenance), /^LUT prediction/);
+
+    // nss-search on the same Expanded Search Space (MNIST, small) reuses that table
+    const search = await runJob('nss-search', { dataset: 'mnist', preset: 'small', seed: 1, targetLatencyMs: Number(lat.eliteSpace.meanMs), maxSamples: 500 });
+    const sl = search.result.latency as Json & { table: Json };
+    assert.equal(sl.table.built, false, 'the nss-elite-space job\'s table is reused');
+    assert.equal(search.result.targetFlops, null);
+    const closest = search.result.closestOfN as { latencyMs: number; deviation: number };
+    assert.ok(closest.latencyMs > 0 && Math.abs(Math.abs(closest.latencyMs / Number(lat.eliteSpace.meanMs) - 1) - closest.deviation) < 1e-9, JSON.stringify(closest));
+  });
+
+  test('conet with a latency target: the sweep points get per-layer LUT latencies; a second job finds the stored table', async () => {
+    const first = await runJob('conet', CONET_TINY);
+    const lat = first.result.latency as { backend: string; measuredNow: number; fromCache: boolean; perRun: number[]; provenance: string };
+    assert.ok(lat && lat.measuredNow > 0 && !lat.fromCache, JSON.stringify(lat));
+    assert.match(lat.provenance, /^LUT prediction/);
+    const curve = first.result.curve as Array<{ latencyMs: number | null }>;
+    assert.deepEqual(curve.map((p) => p.latencyMs), lat.perRun);
+    assert.ok(typeof first.result.latencyTableArtifactId === 'string');
+    const second = await runJob('conet', CONET_TINY);
+    const lat2 = second.result.latency as { measuredNow: number; fromCache: boolean; perRun: number[] };
+    assert.equal(lat2.fromCache, true);
+    assert.equal(lat2.measuredNow, 0);
+    assert.deepEqual(lat2.perRun, lat.perRun, 'same seed, same sizes, same table');
+    assert.equal(second.result.latencyTableArtifactId, undefined, 'nothing new to store');
   });
 });

@@ -160,7 +160,8 @@ export class NssFoundArchDto {
   @ApiProperty({ type: [Number] }) widths!: number[];
   @ApiProperty({ description: 'Exact FLOPs (multiply-adds)' }) flops!: number;
   @ApiProperty() params!: number;
-  @ApiProperty({ description: '|FLOPs / target - 1|' }) deviation!: number;
+  @ApiPropertyOptional({ description: 'LUT latency (ms), with a latency target' }) latencyMs?: number;
+  @ApiProperty({ description: '|metric / target - 1| (FLOPs, or LUT latency with a latency target)' }) deviation!: number;
   @ApiProperty({ description: 'Uniform draws made' }) samples!: number;
 }
 
@@ -194,6 +195,11 @@ export class NssTrainingDto {
   @ApiProperty() description!: string;
 }
 
+export class NssSearchLatencyDto extends LatencyLutResultDto {
+  @ApiProperty({ description: 'Latency target (ms)' }) targetMs!: number;
+  @ApiProperty({ type: [Number], description: '[min, max] LUT latency over the Expanded Search Space' }) spaceRangeMs!: number[];
+}
+
 export class NssSearchResultDto {
   @ApiProperty({ type: TrainerBackendDto }) backend!: TrainerBackendDto;
   @ApiProperty({ enum: ['elite-space', 'expanded-search-space'] }) searchedIn!: string;
@@ -202,7 +208,7 @@ export class NssSearchResultDto {
   @ApiProperty({ type: [Number] }) inputShape!: number[];
   @ApiProperty() numClasses!: number;
   @ApiProperty({ type: NssSearchSpaceDto }) space!: NssSearchSpaceDto;
-  @ApiProperty() targetFlops!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'FLOPs target; null for a latency target (see latency)' }) targetFlops!: number | null;
   @ApiProperty() tolerance!: number;
   @ApiProperty({ type: NssFoundArchDto, nullable: true, description: 'First uniform draw within +-10 % (its `samples` = #samples needed); null if none in maxSamples' })
   architecture!: NssFoundArchDto | null;
@@ -214,4 +220,5 @@ export class NssSearchResultDto {
   @ApiProperty({ type: Number, nullable: true }) resumedFromStep!: number | null;
   @ApiProperty({ type: [String] }) notes!: string[];
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
+  @ApiPropertyOptional({ type: NssSearchLatencyDto, description: 'With spec.targetLatencyMs: the per-residual-block LUT; deviations and exact counts are then of LUT latency' }) latency?: NssSearchLatencyDto;
 }

@@ -94,8 +94,18 @@ export class NssSearchSpec {
   @IsIn(NSS_PRESET_NAMES)
   preset?: (typeof NSS_PRESET_NAMES)[number];
 
-  @Limit(SL.targetFlops, { description: 'FLOPs target (multiply-adds). A target no network of the space can meet within +-10 % is a 400.', example: 12_000_000 })
-  targetFlops!: number;
+  @Limit(SL.targetFlops, { description: 'FLOPs target (multiply-adds). Give it or targetLatencyMs. A target no network of the space can meet within +-10 % is a 400.', example: 12_000_000, optional: true })
+  targetFlops?: number;
+
+  @Limit(SL.targetLatencyMs, {
+    description:
+      "Latency target (ms) instead of targetFlops: draws are judged by their per-residual-block LUT latency on the service's inference backend (the team's cached " +
+      '`latency-table` artefact, built first when there is none; see nss-elite-space). Preset paper is refused (422); a target no network reaches within +-10 % ' +
+      'by the LUT fails the job with 422 naming this field.',
+    example: 5,
+    optional: true,
+  })
+  targetLatencyMs?: number;
 
   @Limit(SL.seed, { description: 'Seed of the uniform draws and of the training.', example: 1 })
   seed!: number;

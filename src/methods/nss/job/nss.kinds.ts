@@ -3,6 +3,7 @@
  * - `nss-elite-space`: the NSS search to an Elite Space (trainer task nss-elite-space), saved as an `elite-space` artefact;
  * - `nss-search`: NAS inside an Elite Space (by artefact id) or the whole Expanded Search Space (trainer task nss-arch-search).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
 import { InvalidInputError, violation } from '../../../common/errors';
@@ -10,9 +11,9 @@ import type { DatasetRef } from '../../../datasets/dataset-ref';
 import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
 import { createTrainerKind } from '../../../trainer/trainer-kind';
 import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
-import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_MEDIA_TYPE } from '../elite-space-file';
+import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_MEDIA_TYPE, parseEliteSpaceDocument } from '../elite-space-file';
 import { checkReachableTarget, checkSupernetSize, nssSpaceOf } from '../space-check';
-import { NssPresetName, expandedSearchSpace } from '../science/space';
+import { ExpandedSearchSpace, NssPresetName, expandedSearchSpace } from '../science/space';
 import { checkLatencyTableSize, nssLatencySpaceId, spaceLatencyUnits } from '../science/latency';
 import { LatencyTableSource, ensureLatencyTable } from '../../../trainer/latency/latency-job';
 import { NSS_ARCH_SEARCH_TASK, NSS_ELITE_SPACE_TASK } from '../tasks';
@@ -75,9 +76,9 @@ function checkOneTarget(spec: { targetFlops?: number; targetLatencyMs?: number }
 }
 
 /** The job's per-residual-block latency table (cached team artefact, or built now) for the space of `dataset`. */
-async function nssLatencyTable(deps: TrainerKindDeps, ctx: JobContext<object, TrainerCheckpoint>, jobDir: string, preset: NssPresetName, dataset: DatasetRef): Promise<{ file: string; source: LatencyTableSource }> {
+async function nssLatencyTable(deps: TrainerKindDeps, ctx: JobContext<object, TrainerCheckpoint>, jobDir: string, preset: NssPresetName, dataset: DatasetRef, space?: ExpandedSearchSpace): Promise<{ file: string; source: LatencyTableSource }> {
   const shape = datasetShape(dataset);
-  const s = expandedSearchSpace(preset, shape.imageShape, shape.numClasses);
+  const s = space ?? expandedSearchSpace(preset, shape.imageShape, shape.numClasses);
   checkLatencyTableSize(s, 'spec.targetLatencyMs');
   const lut = await ensureLatencyTable(deps, ctx, jobDir, { space: nssLatencySpaceId(s), inputShape: s.inputShape, units: () => spaceLatencyUnits(s), field: 'spec.targetLatencyMs' });
   return { file: lut.file, source: lut.source };
@@ -90,7 +91,9 @@ export function nssSearchInput(spec: NssSearchSpec, dataset: DatasetRef): NssArc
   }
   let input: NssArchSearchInput;
   try {
-    input = parseNssArchSearchInput({ dataset, preset: spec.preset ?? 'small', targetFlops: spec.targetFlops, seed: spec.seed, eliteSpaceId: spec.eliteSpace ?? null, ...defined({
+    checkOneTarget(spec);
+    input = parseNssArchSearchInput({ dataset, preset: spec.preset ?? 'small', seed: spec.seed, eliteSpaceId: spec.eliteSpace ?? null, ...defined({
+      targetFlops: spec.targetFlops, targetLatencyMs: spec.targetLatencyMs, latencyTableFile: spec.targetLatencyMs !== undefined ? LATENCY_TABLE_PENDING : undefined,
       n: spec.n, maxSamples: spec.maxSamples, trainEpochs: spec.trainEpochs, batchSize: spec.batchSize, lr: spec.lr, maxTrainImages: spec.maxTrainImages, evalImages: spec.evalImages,
     }) });
   } catch (e) {
@@ -99,7 +102,8 @@ export function nssSearchInput(spec: NssSearchSpec, dataset: DatasetRef): NssArc
   if (!spec.eliteSpace) {
     const shape = datasetShape(dataset);
     const s = expandedSearchSpace(input.preset, shape.imageShape, shape.numClasses);
-    checkReachableTarget(s, input.targetFlops, 'spec.targetFlops');
+    if (input.targetFlops !== null) checkReachableTarget(s, input.targetFlops, 'spec.targetFlops');
+    else checkLatencyTableSize(s, 'spec.targetLatencyMs');
     if (input.trainEpochs > 0) checkSupernetSize(s, NSS_MAX_SUPERNET_PARAMS, 'spec.preset');
   }
   return input;
@@ -158,6 +162,7 @@ export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinitio
 }
 
 export function createNssSearchKind(deps: TrainerKindDeps): JobKindDefinition<NssSearchSpec, NssArchSearchResult, TrainerCheckpoint> {
+  const searchSources = new Map<string, LatencyTableSource>();
   return createTrainerKind(deps, {
     kind: NSS_SEARCH_KIND,
     summary:
@@ -170,10 +175,23 @@ export function createNssSearchKind(deps: TrainerKindDeps): JobKindDefinition<Ns
     phase: 'search',
     input: (spec, dataset) => nssSearchInput(spec, dataset),
     artifactInputs: (spec): ArtifactInputRef[] => (spec.eliteSpace ? [{ field: 'spec.eliteSpace', id: spec.eliteSpace, kinds: ['elite-space'] }] : []),
-    async beforeRun(input, ctx) {
-      if (!ctx.spec.eliteSpace) return;
-      if (!ctx.artifacts) throw new Error(`${NSS_SEARCH_KIND}: spec.eliteSpace needs a job context with artifacts`);
-      input.eliteSpaceFile = (await ctx.artifacts.input(ctx.spec.eliteSpace)).path;
+    async beforeRun(input, ctx, jobDir) {
+      if (ctx.spec.eliteSpace) {
+        if (!ctx.artifacts) throw new Error(`${NSS_SEARCH_KIND}: spec.eliteSpace needs a job context with artifacts`);
+        input.eliteSpaceFile = (await ctx.artifacts.input(ctx.spec.eliteSpace)).path;
+      }
+      if (input.targetLatencyMs !== null) {
+        // an Elite Space names its own Expanded Search Space (preset, input shape, classes)
+        const s = input.eliteSpaceFile ? parseEliteSpaceDocument(fs.readFileSync(input.eliteSpaceFile, 'utf8'), 'spec.eliteSpace').space : undefined;
+        const lut = await nssLatencyTable(deps, ctx, jobDir, input.preset, input.dataset, s);
+        input.latencyTableFile = lut.file;
+        searchSources.set(ctx.jobId, lut.source);
+      }
+    },
+    afterRun(res, _input, ctx): NssArchSearchResult {
+      const source = searchSources.get(ctx.jobId);
+      searchSources.delete(ctx.jobId);
+      return res.latency && source ? { ...res, latency: { ...res.latency, table: source } } as NssArchSearchResult : res;
     },
   });
 }
