@@ -682,10 +682,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description supernet, elite-space, model-family or model (one exported trained network).
+             * @description supernet, elite-space, model-family, model (one exported trained network) or latency-table (per-unit latencies measured on the service backend).
              * @enum {string}
              */
-            kind: "supernet" | "elite-space" | "model-family" | "model";
+            kind: "supernet" | "elite-space" | "model-family" | "model" | "latency-table";
             /** @example nb201-train |nor_conv_3x3~0|+|...| C=16 N=5 */
             name: string;
             /**
@@ -1209,10 +1209,10 @@ export interface components {
         };
         ConetTargetDto: {
             /**
-             * @description params (count) or flops (multiply-adds of conv and linear layers). latency is not supported (400): no latency model exists for these networks.
+             * @description params (count), flops (multiply-adds of conv and linear layers) or latency (ms: a per-layer look-up-table prediction, batch 1, on the service's inference backend, the trainer's; layers missing from the team's cached `latency-table` artefact are measured by the job and the grown table is stored; activations and residual additions are not counted).
              * @enum {string}
              */
-            metric: "params" | "flops";
+            metric: "params" | "flops" | "latency";
             /**
              * @description The target value (a budget under rule budget).
              * @example 50000
@@ -1453,7 +1453,7 @@ export interface components {
             delta: number;
             params: number;
             flops: number;
-            /** @description Always null: latency is not measured */
+            /** @description Per-layer LUT latency (ms) on the service's backend with a latency target (see latency); null otherwise */
             latencyMs: number | null;
             /** @description Retrained test accuracy; null without retrain */
             accuracy: number | null;
@@ -1522,6 +1522,37 @@ export interface components {
             /** @description Comparison with ground truth; null when the data has none */
             groundTruth: components["schemas"]["EvidenceGroundTruthDto"] | null;
         };
+        LatencyMeasurementDto: {
+            /** @description Untimed warm-up runs per unit */
+            warmup: number;
+            /** @description Timed runs per unit; the entry is their median */
+            runs: number;
+            /** @enum {string} */
+            statistic: "median";
+            /** @description Batch size of the timed runs (1) */
+            batchSize: number;
+            /** @description What one timed run covers */
+            timer: string;
+        };
+        ConetLatencyDto: {
+            /** @description LUT latency (ms) of each sweep point, in sweep order */
+            perRun: number[];
+            /** @description Backend the layers were measured on (the trainer's) */
+            backend: string;
+            threads: number | null;
+            machine: string;
+            space: string;
+            /** @description Layers in the table used */
+            entries: number;
+            /** @description Layers this job measured (absent from the cached table) */
+            measuredNow: number;
+            measureSeconds: number;
+            /** @description A cached team table was used */
+            fromCache: boolean;
+            measurement: components["schemas"]["LatencyMeasurementDto"];
+            /** @description "LUT prediction: ..." */
+            provenance: string;
+        };
         ConetResultDto: {
             backend: components["schemas"]["TrainerBackendDto"];
             /** @description The network: kind resnet (blocksPerStage, stageChannels) or nb201 (arch, C, N); source preset or model-file, modelFormat */
@@ -1578,6 +1609,13 @@ export interface components {
             seconds: number;
             notes: string[];
             evidence: components["schemas"]["EvidenceDto"];
+            /** @description With a latency target: where the per-layer LUT was measured and how much this job measured */
+            latency?: components["schemas"]["ConetLatencyDto"];
+            /**
+             * Format: uuid
+             * @description The grown `latency-table` artefact (when this job measured layers the cached table lacked)
+             */
+            latencyTableArtifactId?: string;
         };
         DatasetBaselineSpec: {
             /**
@@ -1996,11 +2034,14 @@ export interface components {
              */
             preset: "paper" | "small";
             /**
-             * @description FLOPs target (multiply-adds of convs and FC) of Eq. 4. Required; a target no network of the space can meet within +-10 % is a 400.
+             * @description FLOPs target (multiply-adds of convs and FC) of Eq. 4. Give it or targetLatencyMs; a target no network of the space can meet within +-10 % is a 400.
              * @example 12000000
              */
             targetFlops?: number;
-            /** @description Latency target (ms). Not supported yet: a job with it is refused (422); give targetFlops. */
+            /**
+             * @description Latency target (ms) instead of targetFlops: L = L_task + lambda |Lat(A)/target - 1|, Lat the expected latency under the relaxed distribution from a per-residual-block look-up table measured at batch 1 on the service's inference backend (the trainer's; wasm by default), built once per preset, input shape, machine and backend setting and kept as a team `latency-table` artefact (a job that finds none builds it first and reports the build time). Preset paper is refused (422: its table would have 525k blocks); a target no network reaches within +-10 % by the LUT fails the job with 422 naming this field.
+             * @example 20
+             */
             targetLatencyMs?: number;
             /**
              * @description lambda of Eq. 5: L = L_task + lambda L_FLOPs.
@@ -2082,10 +2123,10 @@ export interface components {
             max: number;
             /** @description Mean FLOPs of its networks (exact) */
             mean: number;
-            /** @description |mean / target - 1| (Eq. 4) */
-            deviationOfMean: number;
-            /** @description Exact fraction of its networks within +-10 % of the target */
-            fractionWithin10: number;
+            /** @description |mean / target - 1| (Eq. 4); null for a latency target (see latency.eliteSpace) */
+            deviationOfMean: number | null;
+            /** @description Exact fraction of its networks within +-10 % of the target; null for a latency target */
+            fractionWithin10: number | null;
             histogram: components["schemas"]["NssHistogramDto"];
         };
         NssEliteSpaceDto: {
@@ -2100,6 +2141,9 @@ export interface components {
         NssCandidateDto: {
             stages: components["schemas"]["NssStageRangesDto"][];
             meanFlops: number;
+            /** @description Mean LUT latency (ms) of its networks (latency target only) */
+            meanLatencyMs?: number;
+            /** @description |mean / target - 1| of the target metric */
             deviation: number;
         };
         NssThetaStageDto: {
@@ -2176,11 +2220,59 @@ export interface components {
             shortened: boolean;
             description: string;
         };
+        LatencyTableSourceDto: {
+            /** @description The `latency-table` artefact (cached or created by this job) */
+            artifactId: string | null;
+            /** @description true: built by this job (buildSeconds is its build time); false: a cached table was reused */
+            built: boolean;
+            /** @description Wall seconds this job spent building the table */
+            buildSeconds: number | null;
+            /** @description Units (keys) in the table */
+            entries: number;
+            /** @description TensorFlow.js backend the units were measured on (the trainer's inference backend) */
+            backend: string;
+            /** @description Backend threads (wasm), null when the backend has none */
+            threads: number | null;
+            /** @description CPU model x count and host of the measuring machine */
+            machine: string;
+            /** @description Space id the keys were enumerated from */
+            space: string;
+        };
+        NssEliteLatencyDto: {
+            /** @description Mean LUT latency (ms) of its networks */
+            meanMs: number;
+            minMs: number;
+            maxMs: number;
+            /** @description |mean / target - 1| (L_lat, Eq. 4 form) */
+            deviationOfMean: number;
+            /** @description Exact fraction of its networks within +-10 % of the latency target */
+            fractionWithin10: number | null;
+        };
+        NssLatencyResultDto: {
+            /** @description Backend the table was measured on */
+            backend: string;
+            threads: number | null;
+            machine: string;
+            space: string;
+            entries: number;
+            measurement: components["schemas"]["LatencyMeasurementDto"];
+            /** @description "LUT prediction: ..." — what the latency figures are and where they were measured */
+            provenance: string;
+            table: components["schemas"]["LatencyTableSourceDto"];
+            /** @description Latency target (ms) */
+            targetMs: number;
+            /** @description [min, max] LUT latency over the Expanded Search Space */
+            spaceRangeMs: number[];
+            eliteSpace: components["schemas"]["NssEliteLatencyDto"];
+            /** @description Expected latency under the learned P_Theta (relaxed, per-stage sums) */
+            expectedLatencyMs: number;
+        };
         NssEliteSpaceResultDto: {
             backend: components["schemas"]["TrainerBackendDto"];
             preset: string;
             expandedSearchSpace: components["schemas"]["NssExpandedSearchSpaceDto"];
-            targetFlops: number;
+            /** @description FLOPs target; null for a latency target (see latency) */
+            targetFlops: number | null;
             eliteSpace: components["schemas"]["NssEliteSpaceDto"];
             /** @description The n spaces drawn from P_Theta */
             candidates: components["schemas"]["NssCandidateDto"][];
@@ -2203,6 +2295,8 @@ export interface components {
              */
             eliteSpaceArtifactId?: string;
             evidence: components["schemas"]["EvidenceDto"];
+            /** @description With spec.targetLatencyMs: L_lat on the per-residual-block LUT (backend, how measured); table1 then counts LUT latency within +-10 % */
+            latency?: components["schemas"]["NssLatencyResultDto"];
         };
         NssSearchSpec: {
             /**
@@ -2221,10 +2315,15 @@ export interface components {
              */
             preset?: "paper" | "small";
             /**
-             * @description FLOPs target (multiply-adds). A target no network of the space can meet within +-10 % is a 400.
+             * @description FLOPs target (multiply-adds). Give it or targetLatencyMs. A target no network of the space can meet within +-10 % is a 400.
              * @example 12000000
              */
-            targetFlops: number;
+            targetFlops?: number;
+            /**
+             * @description Latency target (ms) instead of targetFlops: draws are judged by their per-residual-block LUT latency on the service's inference backend (the team's cached `latency-table` artefact, built first when there is none; see nss-elite-space). Preset paper is refused (422); a target no network reaches within +-10 % by the LUT fails the job with 422 naming this field.
+             * @example 5
+             */
+            targetLatencyMs?: number;
             /**
              * @description Seed of the uniform draws and of the training.
              * @example 1
@@ -2274,7 +2373,9 @@ export interface components {
             /** @description Exact FLOPs (multiply-adds) */
             flops: number;
             params: number;
-            /** @description |FLOPs / target - 1| */
+            /** @description LUT latency (ms), with a latency target */
+            latencyMs?: number;
+            /** @description |metric / target - 1| (FLOPs, or LUT latency with a latency target) */
             deviation: number;
             /** @description Uniform draws made */
             samples: number;
@@ -2285,7 +2386,9 @@ export interface components {
             /** @description Exact FLOPs (multiply-adds) */
             flops: number;
             params: number;
-            /** @description |FLOPs / target - 1| */
+            /** @description LUT latency (ms), with a latency target */
+            latencyMs?: number;
+            /** @description |metric / target - 1| (FLOPs, or LUT latency with a latency target) */
             deviation: number;
             /** @description Uniform draws made */
             samples: number;
@@ -2334,7 +2437,9 @@ export interface components {
             /** @description Exact FLOPs (multiply-adds) */
             flops: number;
             params: number;
-            /** @description |FLOPs / target - 1| */
+            /** @description LUT latency (ms), with a latency target */
+            latencyMs?: number;
+            /** @description |metric / target - 1| (FLOPs, or LUT latency with a latency target) */
             deviation: number;
             /** @description Uniform draws made */
             samples: number;
@@ -2359,6 +2464,22 @@ export interface components {
             bestWithinTolerance: components["schemas"]["NssSupernetCandidateDto"] | null;
             description: string;
         };
+        NssSearchLatencyDto: {
+            /** @description Backend the table was measured on */
+            backend: string;
+            threads: number | null;
+            machine: string;
+            space: string;
+            entries: number;
+            measurement: components["schemas"]["LatencyMeasurementDto"];
+            /** @description "LUT prediction: ..." — what the latency figures are and where they were measured */
+            provenance: string;
+            table: components["schemas"]["LatencyTableSourceDto"];
+            /** @description Latency target (ms) */
+            targetMs: number;
+            /** @description [min, max] LUT latency over the Expanded Search Space */
+            spaceRangeMs: number[];
+        };
         NssSearchResultDto: {
             backend: components["schemas"]["TrainerBackendDto"];
             /** @enum {string} */
@@ -2369,7 +2490,8 @@ export interface components {
             inputShape: number[];
             numClasses: number;
             space: components["schemas"]["NssSearchSpaceDto"];
-            targetFlops: number;
+            /** @description FLOPs target; null for a latency target (see latency) */
+            targetFlops: number | null;
             tolerance: number;
             /** @description First uniform draw within +-10 % (its `samples` = #samples needed); null if none in maxSamples */
             architecture: components["schemas"]["NssFoundArchDto"] | null;
@@ -2386,6 +2508,8 @@ export interface components {
             resumedFromStep: number | null;
             notes: string[];
             evidence: components["schemas"]["EvidenceDto"];
+            /** @description With spec.targetLatencyMs: the per-residual-block LUT; deviations and exact counts are then of LUT latency */
+            latency?: components["schemas"]["NssSearchLatencyDto"];
         };
         ScaleNetBudgetsSpec: {
             /**
@@ -2394,6 +2518,15 @@ export interface components {
              */
             f0?: number;
             /** @description Budgets f_0..f_M in multiply-adds (M + 1 increasing entries). */
+            list?: number[];
+        };
+        ScaleNetLatencyBudgetsSpec: {
+            /**
+             * @description Base latency budget l0 in ms; l_j = 2^j l0 (like f_j = 2^j f0).
+             * @example 5
+             */
+            l0?: number;
+            /** @description Latency budgets l_0..l_M in ms (M + 1 increasing entries). */
             list?: number[];
         };
         ScaleNetFamilySpec: {
@@ -2415,6 +2548,8 @@ export interface components {
             M: number;
             /** @description FLOPs budgets; default: f0 by Monte Carlo over f0Samples base paths (appendix A), f_j = 2^j f0. */
             budgets?: components["schemas"]["ScaleNetBudgetsSpec"];
+            /** @description Latency budgets (caps, ms) per scaling stage, enforced in MCEA beside the FLOPs budgets (the FLOPs budgets are then enforced only when `budgets` is given). A path's latency is a LUT prediction: the sum of per-block latencies measured at batch 1 on the service's inference backend (the trainer's; wasm by default). The table is built once per preset, M, image channels, machine and backend setting (a job that finds none builds it first, reporting the build time) and kept as a team `latency-table` artefact. A budget below the fastest path of its stage fails the job with 422 naming this field. */
+            maxLatencyMs?: components["schemas"]["ScaleNetLatencyBudgetsSpec"];
             /**
              * @description Path sampler of supernet training: HSS (Eq. 1-2) or uniform (ablation).
              * @default hss
@@ -2564,6 +2699,11 @@ export interface components {
             supernetAccuracy: number | null;
             /** @description Accuracy after retraining from scratch (when asked) */
             retrainedAccuracy: number | null;
+            /** @description LUT-predicted latency in ms on the backend of result.latency (with spec.maxLatencyMs; null beyond the table) */
+            latencyMs?: number | null;
+            /** @description Latency budget l_j in ms (2^j l0 beyond M) */
+            latencyBudgetMs?: number | null;
+            withinLatencyBudget?: boolean | null;
         };
         ScaleNetSearchCostDto: {
             /** @description Wall time of the (last) attempt in the trainer process */
@@ -2619,6 +2759,26 @@ export interface components {
             /** @description Retrained members as TensorFlow.js LayersModel bundles (`model` artefacts, format scalenet-layers-model/1); empty without retraining */
             members: components["schemas"]["ScaleNetMemberArtifactDto"][];
         };
+        ScaleNetLatencyResultDto: {
+            /** @description Backend the table was measured on */
+            backend: string;
+            threads: number | null;
+            machine: string;
+            space: string;
+            entries: number;
+            measurement: components["schemas"]["LatencyMeasurementDto"];
+            /** @description "LUT prediction: ..." — what the latency figures are and where they were measured */
+            provenance: string;
+            table: components["schemas"]["LatencyTableSourceDto"];
+            /** @description Latency budgets l_0..l_M (ms), caps */
+            budgetsMs: number[];
+            /** @enum {string} */
+            mode: "max";
+            /** @description Whether the FLOPs budgets were enforced too (only when spec.budgets was given) */
+            flopsEnforced: boolean;
+            /** @description LUT latency (ms) of each scaling stage's fastest path */
+            fastestMs: number[];
+        };
         ScaleNetFamilyResultDto: {
             /** @description Preset (name, what it is, channels, classes, base resolution) */
             preset: {
@@ -2659,6 +2819,8 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             notes: string[];
+            /** @description With spec.maxLatencyMs: the latency budgets and the LUT (backend, how measured, cached or built here) */
+            latency?: components["schemas"]["ScaleNetLatencyResultDto"];
         };
         SeNasNb201Spec: {
             /**
@@ -3869,7 +4031,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page (its nextCursor). */
                 cursor?: string;
-                kind?: "supernet" | "elite-space" | "model-family" | "model";
+                kind?: "supernet" | "elite-space" | "model-family" | "model" | "latency-table";
                 /** @description Only the artifacts produced by this job. */
                 jobId?: string;
             };

@@ -1,7 +1,10 @@
 /** Artefact kinds and the contract between job kinds and the artefacts domain. No Nest, no TypeORM. */
 
-/** What an artefact is: a trained supernet, an Elite Space, a model family, one exported trained model. */
-export const ARTIFACT_KINDS = ['supernet', 'elite-space', 'model-family', 'model'] as const;
+/**
+ * What an artefact is: a trained supernet, an Elite Space, a model family, one exported trained model, a latency
+ * look-up table (per-unit latencies measured on the service's inference backend; src/search/spaces/cost/latency.ts).
+ */
+export const ARTIFACT_KINDS = ['supernet', 'elite-space', 'model-family', 'model', 'latency-table'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 /** An artefact a job reads, named by a field of its spec (e.g. `spec.initFrom`); optionally of given kinds only. */
@@ -53,4 +56,10 @@ export interface JobArtifacts {
   input(id: string): Promise<ArtifactInput>;
   /** Copies `a.file` into storage atomically and records it as a pending artefact of this job. */
   create(a: NewJobArtifact): Promise<CreatedArtifact>;
+  /**
+   * The team's newest ready artefact of `kind` whose meta contains `meta` (JSON containment), recorded as an input
+   * of this job under `field` (so it cannot be deleted while the job runs); null when there is none. For caches the
+   * spec does not name (latency tables). Optional so that hand-made contexts in tests need not provide it.
+   */
+  findCached?(kind: ArtifactKind, meta: Record<string, string | number | boolean>, field: string): Promise<ArtifactInput | null>;
 }

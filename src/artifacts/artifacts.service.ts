@@ -9,7 +9,7 @@ import { Page, pageNewestFirst } from '../common/keyset-page';
 import { isUuid } from '../common/uuid';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Artifact, JobArtifactInput } from './artifact.entity';
-import { ARTIFACT_KINDS, ArtifactInput, ArtifactInputRef, CreatedArtifact, JobArtifacts, NewJobArtifact } from './artifact-kinds';
+import { ARTIFACT_KINDS, ArtifactInput, ArtifactKind, ArtifactInputRef, CreatedArtifact, JobArtifacts, NewJobArtifact } from './artifact-kinds';
 import { ArtifactStorage } from './artifact-storage';
 import { ListArtifactsQuery } from './dto/list-artifacts.query';
 
@@ -136,7 +136,21 @@ export class ArtifactsService implements OnModuleInit {
     return {
       input: (id) => this.inputOf(teamId, jobId, id),
       create: (a) => this.createPending(teamId, jobId, a),
+      findCached: (kind, meta, field) => this.findCached(teamId, jobId, kind, meta, field),
     };
+  }
+
+  private async findCached(teamId: string, jobId: string, kind: ArtifactKind, meta: Record<string, string | number | boolean>, field: string): Promise<ArtifactInput | null> {
+    return this.ds.transaction(async (m) => {
+      const rows: Array<{ id: string }> = await m.query(
+        `SELECT id FROM artifacts WHERE team_id = $1 AND kind = $2 AND status = 'ready' AND meta @> $3::jsonb ORDER BY created_at DESC, id DESC LIMIT 1 FOR SHARE`,
+        [teamId, kind, JSON.stringify(meta)],
+      );
+      if (!rows.length) return null;
+      await m.query(`INSERT INTO job_artifact_inputs (job_id, artifact_id, field) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [jobId, rows[0].id, field]);
+      const a = await m.getRepository(Artifact).findOneByOrFail({ id: rows[0].id });
+      return { id: a.id, kind: a.kind, mediaType: a.mediaType, sha256: a.sha256, sizeBytes: Number(a.sizeBytes), path: this.storage.resolve(a.storagePath), meta: a.meta };
+    });
   }
 
   private async inputOf(teamId: string, jobId: string, id: string): Promise<ArtifactInput> {

@@ -1,6 +1,6 @@
 // The conet spec: the DTO (API) and the trainer task's parser read one table of limits (job/limits.ts) and refuse the
 // same values; the kind's own checks (delta xor deltas, exportModel needs retrain, fields of another network kind)
-// and the DTO's latency refusal name the field.
+// and the DTO's unknown-metric refusal name the field.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/common/errors';
@@ -64,14 +64,15 @@ describe('conet spec: one source of limits, field-named refusals', () => {
     assert.equal(input.weights, 'transplant', 'the kind passes weights to the task');
   });
 
-  test('a latency target is refused naming spec.target.metric, with the reason', async () => {
+  test('a latency target is accepted (per-layer LUT); an unknown metric is refused naming spec.target.metric', async () => {
+    await parseSpec(def, { ...base, target: { metric: 'latency', value: 5 } });
     try {
-      await parseSpec(def, { ...base, target: { metric: 'latency', value: 5 } });
+      await parseSpec(def, { ...base, target: { metric: 'energy', value: 5 } });
       assert.fail('accepted');
     } catch (e) {
       assert.ok(e instanceof InvalidInputError);
       const v = e.violations.find((x) => x.field === 'spec.target.metric');
-      assert.ok(v && /latency is not supported/.test(v.message), JSON.stringify(e.violations));
+      assert.ok(v && /must be one of params, flops, latency/.test(v.message), JSON.stringify(e.violations));
     }
   });
 

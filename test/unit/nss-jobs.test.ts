@@ -56,7 +56,8 @@ describe('NSS space checks (before a job is created)', () => {
   const cases: Array<[string, Partial<NssEliteSpaceSpec>, typeof InvalidInputError | typeof UnprocessableError, string]> = [
     ['target above every network (73 MF max at 28x28)', { targetFlops: 90e6 }, InvalidInputError, 'spec.targetFlops'],
     ['target below every network', { targetFlops: 200_000 }, InvalidInputError, 'spec.targetFlops'],
-    ['latency target', { targetLatencyMs: 5 }, UnprocessableError, 'spec.targetLatencyMs'],
+    ['latency and FLOPs targets together', { targetLatencyMs: 5 }, InvalidInputError, 'spec.targetLatencyMs'],
+    ['latency target not positive', { targetFlops: undefined, targetLatencyMs: 0 }, InvalidInputError, 'spec.targetLatencyMs'],
     ['no target', { targetFlops: undefined }, InvalidInputError, 'spec.targetFlops'],
     ['paper preset (supernet too large)', { preset: 'paper', targetFlops: 600e6 }, UnprocessableError, 'spec.preset'],
     ['unknown preset', { preset: 'huge' as 'small' }, InvalidInputError, 'spec.preset'],

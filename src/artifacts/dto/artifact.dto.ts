@@ -6,7 +6,7 @@ export class ArtifactDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: ARTIFACT_KINDS, description: 'supernet, elite-space, model-family or model (one exported trained network).' })
+  @ApiProperty({ enum: ARTIFACT_KINDS, description: 'supernet, elite-space, model-family, model (one exported trained network) or latency-table (per-unit latencies measured on the service backend).' })
   kind!: ArtifactKind;
 
   @ApiProperty({ example: 'nb201-train |nor_conv_3x3~0|+|...| C=16 N=5' })

@@ -37,7 +37,10 @@ export interface EliteSpaceDocument {
   preset: NssPresetName;
   inputShape: [number, number, number];
   numClasses: number;
-  targetFlops: number;
+  /** The FLOPs target it was searched for; null when it was searched for a latency target. */
+  targetFlops: number | null;
+  /** The latency target (ms, LUT prediction) it was searched for, if any. */
+  targetLatencyMs?: number;
   /** Per stage [lo, hi] depths and widths (inclusive). */
   space: NetworkSpace;
   /** Mean FLOPs of its architectures (exact). */

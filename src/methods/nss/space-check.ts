@@ -41,9 +41,9 @@ export function checkSupernetSize(s: ExpandedSearchSpace, maxParams: number, fie
 }
 
 /** The Expanded Search Space of a dataset, checked: target reachable (400) and supernet size (422), naming `<prefix>.targetFlops` / `<prefix>.preset`. */
-export function nssSpaceOf(preset: NssPresetName, imageShape: [number, number, number], numClasses: number, targetFlops: number, prefix = 'input'): ExpandedSearchSpace {
+export function nssSpaceOf(preset: NssPresetName, imageShape: [number, number, number], numClasses: number, targetFlops: number | null, prefix = 'input'): ExpandedSearchSpace {
   const s = expandedSearchSpace(preset, imageShape, numClasses);
-  checkReachableTarget(s, targetFlops, `${prefix}.targetFlops`);
+  if (targetFlops !== null) checkReachableTarget(s, targetFlops, `${prefix}.targetFlops`); // a latency target is checked against its LUT
   checkSupernetSize(s, NSS_MAX_SUPERNET_PARAMS, `${prefix}.preset`);
   return s;
 }

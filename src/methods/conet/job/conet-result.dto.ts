@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LatencyMeasurementDto } from '../../../jobs/dto/latency-lut.dto';
 import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 
@@ -73,9 +74,23 @@ export class ConetCurvePointDto {
   @ApiProperty() delta!: number;
   @ApiProperty() params!: number;
   @ApiProperty() flops!: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'Always null: latency is not measured' }) latencyMs!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: "Per-layer LUT latency (ms) on the service's backend with a latency target (see latency); null otherwise" }) latencyMs!: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Retrained test accuracy; null without retrain' }) accuracy!: number | null;
   @ApiProperty({ description: 'Another point has at most its params and a higher accuracy' }) dominated!: boolean;
+}
+
+export class ConetLatencyDto {
+  @ApiProperty({ type: [Number], description: 'LUT latency (ms) of each sweep point, in sweep order' }) perRun!: number[];
+  @ApiProperty({ description: 'Backend the layers were measured on (the trainer\'s)' }) backend!: string;
+  @ApiProperty({ type: Number, nullable: true }) threads!: number | null;
+  @ApiProperty() machine!: string;
+  @ApiProperty() space!: string;
+  @ApiProperty({ description: 'Layers in the table used' }) entries!: number;
+  @ApiProperty({ description: 'Layers this job measured (absent from the cached table)' }) measuredNow!: number;
+  @ApiProperty() measureSeconds!: number;
+  @ApiProperty({ description: 'A cached team table was used' }) fromCache!: boolean;
+  @ApiProperty({ type: LatencyMeasurementDto }) measurement!: LatencyMeasurementDto;
+  @ApiProperty({ description: '"LUT prediction: ..."' }) provenance!: string;
 }
 
 export class ConetFinalDto {
@@ -114,4 +129,6 @@ export class ConetResultDto {
   @ApiProperty({ description: 'Seconds of trials and retrains' }) seconds!: number;
   @ApiProperty({ type: [String] }) notes!: string[];
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
+  @ApiPropertyOptional({ type: ConetLatencyDto, description: 'With a latency target: where the per-layer LUT was measured and how much this job measured' }) latency?: ConetLatencyDto;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The grown `latency-table` artefact (when this job measured layers the cached table lacked)' }) latencyTableArtifactId?: string;
 }

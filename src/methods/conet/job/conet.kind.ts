@@ -4,6 +4,7 @@
  * trial and retrain, resumable, cancellable; the retrained final network exported as a `model` artefact
  * (TensorFlow.js LayersModel bundle, src/methods/conet/formats.ts).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
 import { InvalidInputError, violation } from '../../../common/errors';
@@ -13,6 +14,8 @@ import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/traine
 import { createTrainerKind } from '../../../trainer/trainer-kind';
 import { CONET_BUNDLE_FORMAT, CONET_BUNDLE_MEDIA_TYPE, CONET_INPUT_FORMATS } from '../formats';
 import { CONET_TASK } from '../tasks';
+import { CONET_LATENCY_SPACE } from '../science/targets';
+import { LATENCY_TABLE_MEDIA_TYPE, latencyCacheMeta } from '../../../trainer/latency/latency-job';
 import { ConetNetworkInput, ConetTaskInput, parseConetInput } from '../training/input';
 import type { ConetResult } from '../training/conet.task';
 import { ConetResultDto } from './conet-result.dto';
@@ -119,8 +122,25 @@ export function createConetKind(deps: ConetKindDeps): JobKindDefinition<ConetSpe
         input.network = { ...input.network, path: (await artifacts.input(input.network.artifactId)).path };
       }
       if (wantsExport(ctx.spec) && artifacts) input.exportModel = path.join(jobDir, 'conet-model.json');
+      if (input.target?.metric === 'latency') {
+        // the team's per-layer latency table, if any; the task measures the layers it lacks and writes the grown table
+        const cached = artifacts?.findCached ? await artifacts.findCached('latency-table', latencyCacheMeta(CONET_LATENCY_SPACE), 'latencyTable') : null;
+        input.latencyTableFile = cached?.path ?? null;
+        if (artifacts) input.exportLatencyTable = path.join(jobDir, 'latency-table.json');
+      }
     },
-    async afterRun(result, input, ctx): Promise<ConetResult & { modelArtifactId?: string }> {
+    async afterRun(res, input, ctx): Promise<ConetResult & { modelArtifactId?: string; latencyTableArtifactId?: string }> {
+      let result: ConetResult & { latencyTableArtifactId?: string } = res;
+      if (ctx.artifacts && input.exportLatencyTable && res.latency && res.latency.measuredNow > 0 && fs.existsSync(input.exportLatencyTable)) {
+        const created = await ctx.artifacts.create({
+          kind: 'latency-table',
+          name: `latency table ${CONET_LATENCY_SPACE} (${res.latency.backend}, ${res.latency.entries} layers)`,
+          mediaType: LATENCY_TABLE_MEDIA_TYPE,
+          file: input.exportLatencyTable,
+          meta: { ...latencyCacheMeta(CONET_LATENCY_SPACE), backend: res.latency.backend, threads: res.latency.threads, machine: res.latency.machine, entries: res.latency.entries },
+        });
+        result = { ...res, latencyTableArtifactId: created.id };
+      }
       if (!input.exportModel || !ctx.artifacts) return result;
       const n = result.network;
       const created = await ctx.artifacts.create({

@@ -8,11 +8,14 @@
 
 export type TargetMetric = 'params' | 'flops' | 'latency';
 
+/** Space id of CONet's per-layer latency table (src/search/spaces/cost/latency.ts): its keys carry every layer's shape, so one table serves every CONet network. */
+export const CONET_LATENCY_SPACE = 'conet:layers';
+
 export interface SweepPoint {
   delta: number;
   params: number;
   flops: number;
-  /** measured latency in ms, when the job measured it */
+  /** per-layer LUT latency in ms on the service's backend (latency targets only) */
   latencyMs: number | null;
   /** retrained test accuracy, when asked for */
   accuracy: number | null;

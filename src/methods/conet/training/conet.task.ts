@@ -18,7 +18,10 @@ import { ResumableTask, fingerprintOf } from '../../../trainer/resumable';
 import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
 import { ALG2_DEFAULTS, Alg2Params, GroupDecision } from '../science/alg2';
 import { TRIAL_WEIGHTS_DEFAULT, TrialWeights } from '../science/transplant';
-import { SweepPoint, bestForTarget, tradeOffCurve } from '../science/targets';
+import { CONET_LATENCY_SPACE, SweepPoint, bestForTarget, tradeOffCurve } from '../science/targets';
+import * as tf from '@tensorflow/tfjs-core';
+import { LatencyMeasurement, LatencyTable, distinctUnits, latencyProvenance, layerUnits, missingKeys, parseLatencyTable, predictLatencyMs } from '../../../search/spaces/cost';
+import { DEFAULT_MEASURE, buildLatencyTable } from '../../../trainer/latency/measure';
 import { CONET_TASK } from '../tasks';
 import { ConetInput, parseConetInput } from './input';
 import { CONET_BUNDLE_FORMAT } from '../formats';
@@ -77,6 +80,72 @@ export interface ConetRun {
   retrain: ConetRetrain | null;
 }
 
+/** The latency part of a result with a latency target (per-layer LUT). */
+export interface ConetLatencyResult {
+  /** LUT-predicted latency (ms) of each sweep point's final network, in sweep order. */
+  perRun: number[];
+  backend: string;
+  threads: number | null;
+  machine: string;
+  space: string;
+  entries: number;
+  /** Layers this job measured (absent from the cached table). */
+  measuredNow: number;
+  /** Seconds this job spent measuring them. */
+  measureSeconds: number;
+  fromCache: boolean;
+  measurement: LatencyMeasurement;
+  provenance: string;
+  notes: string[];
+}
+
+/**
+ * Per-layer LUT latency of each sweep point's final network (the cost counter's layer list: conv, BN, pooling and
+ * linear layers; activations and residual additions are not in it). Layers missing from the cached table are measured
+ * here, on the trainer's backend; the table used (cached + new) is written to input.exportLatencyTable.
+ */
+async function conetLatency(input: ConetInput, net: ResolvedNetwork, runs: ConetRun[], imageShape: [number, number, number], boundary: () => Promise<void>): Promise<ConetLatencyResult> {
+  const notes: string[] = [];
+  let cached: LatencyTable | null = null;
+  if (input.latencyTableFile) {
+    try {
+      cached = parseLatencyTable(JSON.parse(fs.readFileSync(input.latencyTableFile, 'utf8')));
+    } catch (e) {
+      notes.push(`latency: the cached table could not be read (${(e as Error).message}); every layer measured afresh`);
+    }
+    if (cached && cached.backend !== tf.getBackend()) {
+      notes.push(`latency: the cached table was measured on ${cached.backend}, this trainer runs ${tf.getBackend()}; every layer measured afresh`);
+      cached = null;
+    }
+  }
+  const unitsPerRun = runs.map((r) => layerUnits(net.layers(new Map(Object.entries(r.finalSizes).map(([g, c]) => [Number(g), c])))));
+  const missing = cached ? distinctUnits(unitsPerRun.flat()).filter((u) => missingKeys(cached as LatencyTable, [u]).length > 0) : distinctUnits(unitsPerRun.flat());
+  const fresh = missing.length ? await buildLatencyTable(CONET_LATENCY_SPACE, imageShape, missing, { ...DEFAULT_MEASURE, boundary }) : null;
+  const base = (cached ?? fresh) as LatencyTable;
+  const table: LatencyTable = {
+    ...base,
+    entries: { ...(cached?.entries ?? {}), ...(fresh?.entries ?? {}) },
+    cpuEntries: { ...(cached?.cpuEntries ?? {}), ...(fresh?.cpuEntries ?? {}) },
+    buildSeconds: (cached?.buildSeconds ?? 0) + (fresh?.buildSeconds ?? 0),
+  };
+  if (input.exportLatencyTable && fresh) await writeFileAtomic(input.exportLatencyTable, new TextEncoder().encode(JSON.stringify(table)));
+  notes.push(`latency: ${latencyProvenance(table)}; per-layer keys (conv, BN, pooling, linear; activations and residual additions are not counted)`);
+  return {
+    perRun: unitsPerRun.map((u) => predictLatencyMs(table, u)),
+    backend: table.backend,
+    threads: table.threads,
+    machine: table.machine,
+    space: table.space,
+    entries: Object.keys(table.entries).length,
+    measuredNow: missing.length,
+    measureSeconds: fresh?.buildSeconds ?? 0,
+    fromCache: cached !== null,
+    measurement: table.measurement,
+    provenance: latencyProvenance(table),
+    notes,
+  };
+}
+
 export interface ConetResult {
   backend: BackendChoice;
   network: ConetPresetDescriptor & { source: 'preset' | 'model-file'; modelFormat: string | null };
@@ -102,6 +171,8 @@ export interface ConetResult {
   seconds: number;
   notes: string[];
   evidence: Evidence;
+  /** With a latency target: per-layer LUT latencies of the sweep points (curve[].latencyMs) and where they were measured. */
+  latency?: Omit<ConetLatencyResult, 'notes'>;
 }
 
 interface TaskState {
@@ -289,7 +360,9 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
       retrain: rt ? { epochs: retrainOpts!.epochs, testAccuracy: rt.testAccuracy, testLoss: rt.testLoss, testImages: rt.testImages, trainLoss: rt.trainLoss } : null,
     };
   });
-  const points: SweepPoint[] = runs.map((r) => ({ delta: r.delta, params: r.params, flops: r.flops, latencyMs: null, accuracy: r.retrain?.testAccuracy ?? null }));
+  const lat = input.target?.metric === 'latency' ? await conetLatency(input, net, runs, imageShape, () => ctx.boundary()) : null;
+  if (lat) notes.push(...lat.notes);
+  const points: SweepPoint[] = runs.map((r, i) => ({ delta: r.delta, params: r.params, flops: r.flops, latencyMs: lat ? lat.perRun[i] : null, accuracy: r.retrain?.testAccuracy ?? null }));
   let chosen: SweepPoint;
   let chosenBy: string;
   let target: ConetResult['target'] = null;
@@ -358,6 +431,7 @@ async function run(ctx: TaskContext): Promise<ConetResult> {
     seconds: st.seconds,
     notes,
     evidence,
+    ...(lat ? { latency: (({ notes: _n, ...rest }) => rest)(lat) } : {}),
   };
 }
 

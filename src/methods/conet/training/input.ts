@@ -12,8 +12,8 @@ export const CONET_VOTES: readonly Vote[] = ['mean', 'majority'];
 export const CONET_STOP_RULES: readonly StopRule[] = ['per-group', 'any-group'];
 export const CONET_SPECTRA = ['svd', 'gram'] as const;
 export type ConetSpectrum = (typeof CONET_SPECTRA)[number];
-/** Targets a job can give; latency is refused (no latency model of these networks on any device). */
-export const CONET_TARGET_METRICS = ['params', 'flops'] as const;
+/** Targets a job can give; latency is a per-layer LUT prediction on the service's backend (src/search/spaces/cost/latency.ts). */
+export const CONET_TARGET_METRICS = ['params', 'flops', 'latency'] as const;
 export type ConetTargetMetric = (typeof CONET_TARGET_METRICS)[number];
 export const CONET_TARGET_RULES = ['budget', 'closest'] as const;
 export type ConetTargetRule = (typeof CONET_TARGET_RULES)[number];
@@ -52,6 +52,10 @@ export interface ConetInput {
   targetRule: ConetTargetRule;
   /** write the final network (retrained) as a CONet bundle to this file; null = no export */
   exportModel: string | null;
+  /** A cached per-layer latency table (latency target); null: none yet, every layer is measured. */
+  latencyTableFile?: string | null;
+  /** Where the task writes the table it used (the cached one plus the layers it measured); null: not written. */
+  exportLatencyTable?: string | null;
 }
 
 /** The task's input as the kind sends it: optional fields left out take the limits' defaults. */
@@ -155,6 +159,8 @@ export function parseConetInput(raw: unknown): ConetInput {
     retrain: bool('retrain', true),
     retrainEpochs: limitField(o, 'retrainEpochs', L.retrainEpochs, out),
     target,
+    latencyTableFile: typeof o.latencyTableFile === 'string' && o.latencyTableFile ? o.latencyTableFile : null,
+    exportLatencyTable: typeof o.exportLatencyTable === 'string' && o.exportLatencyTable ? o.exportLatencyTable : null,
     targetRule: oneOf(o, 'targetRule', CONET_TARGET_RULES, 'budget', out),
     exportModel: (o.exportModel as string | undefined) ?? null,
   };

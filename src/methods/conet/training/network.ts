@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { UnprocessableError, violation } from '../../../common/errors';
 import { parseArchStr } from '../../../benchmarks/nb201/arch';
-import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, Shape, countNetwork } from '../../../search/spaces/cost';
+import { LayerInstance, LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, Shape, countNetwork } from '../../../search/spaces/cost';
 import { readCheckpointFile } from '../../../trainer/checkpoint-file';
 import { opKernel } from '../../../trainer/nb201/forward';
 import { NB201_MODEL_FORMAT } from '../../../trainer/nb201/model-file';
@@ -16,7 +16,7 @@ import { toLayersModel } from './export-layers';
 import { nb201ToLayersModel } from './export-nb201-layers';
 import { ConetNetwork, ConetNetworkSpec } from './network-spec';
 import { Nb201GroupNetwork, Nb201Layout, Nb201Preset, nb201Layout, nb201Spec } from './nb201-preset';
-import { ResNetNetwork, ResNetPreset, resnetCost, resnetLayout, resnetSpec } from './resnet-preset';
+import { ResNetNetwork, ResNetPreset, resnetCost, resnetLayers, resnetLayout, resnetSpec } from './resnet-preset';
 
 export type ConetPresetDescriptor =
   | { kind: 'resnet'; blocksPerStage: [number, number, number]; stageChannels: [number, number, number] }
@@ -28,10 +28,17 @@ export interface ResolvedNetwork {
   /** tunable groups: id, the DAG nodes they size, starting channels */
   groups: Array<{ group: number; nodes: string[]; start: number }>;
   cost(sizes: ReadonlyMap<number, number>): { params: number; flops: number };
+  /** Its layers at these sizes with their input shapes (the cost counter's list: per-layer latency LUT keys). */
+  layers(sizes: ReadonlyMap<number, number>): LayerInstance[];
   toLayers(net: ConetNetwork): tfl.LayersModel;
 }
 
 function nb201Cost(layout: Nb201Layout, preset: Nb201Preset, sizes: ReadonlyMap<number, number>): { params: number; flops: number } {
+  const cost = countNetwork(nb201Layers(layout, preset, sizes), NB201_FLOPS_CONVENTION);
+  return { params: cost.params, flops: cost.macs };
+}
+
+function nb201Layers(layout: Nb201Layout, preset: Nb201Preset, sizes: ReadonlyMap<number, number>): LayerInstance[] {
   const d = nodeDepths(layout.assignment, sizes);
   const [h, w, c] = preset.inputShape;
   const rec = new LayerRecorder({ c, h, w });
@@ -51,8 +58,7 @@ function nb201Cost(layout: Nb201Layout, preset: Nb201Preset, sizes: ReadonlyMap<
     if (cv.name === 'stem' || /^red\d\.b$/.test(cv.name)) cur = out;
   }
   rec.path('head', shapeOf(layout.lastNode), [{ kind: 'batchnorm2d', channels: d.pool }, { kind: 'globalavgpool' }, { kind: 'flatten' }, { kind: 'linear', inFeatures: d.pool, outFeatures: preset.numClasses }]);
-  const cost = countNetwork(rec.layers, NB201_FLOPS_CONVENTION);
-  return { params: cost.params, flops: cost.macs };
+  return rec.layers;
 }
 
 /** The descriptor at the dataset's image shape and classes, ready for the trial runner. */
@@ -69,6 +75,7 @@ export function resolveNetwork(descriptor: ConetPresetDescriptor, inputShape: [n
         const c = resnetCost(layout, preset, sizes);
         return { params: c.params, flops: c.macs };
       },
+      layers: (sizes) => resnetLayers(layout, preset, sizes),
       toLayers: (net) => toLayersModel(net as ResNetNetwork),
     };
   }
@@ -86,6 +93,7 @@ export function resolveNetwork(descriptor: ConetPresetDescriptor, inputShape: [n
     spec: nb201Spec(preset),
     groups: groups.map((g) => ({ group: g.id, nodes: g.nodes, start: layout.initialSizes.get(g.id)! })),
     cost: (sizes) => nb201Cost(layout, preset, sizes),
+    layers: (sizes) => nb201Layers(layout, preset, sizes),
     toLayers: (net) => nb201ToLayersModel(net as Nb201GroupNetwork),
   };
 }

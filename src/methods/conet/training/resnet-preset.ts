@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../common/rng';
 import { BN_EPS, BN_MOMENTUM } from '../../../trainer/nb201/forward';
-import { LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, NetworkCost, Shape, countNetwork } from '../../../search/spaces/cost';
+import { LayerInstance, LayerRecorder, LayerSpec, NB201_FLOPS_CONVENTION, NetworkCost, Shape, countNetwork } from '../../../search/spaces/cost';
 import { StoreNetwork, WeightStore } from '../../../trainer/nb201/weights';
 import { ConetNetwork, ConetNetworkSpec } from './network-spec';
 import { ChannelAssignment, ChannelEdge, ChannelGraph, ChannelNode, assignChannels, nodeDepths, tunableGroups } from '../science/channel-graph';
@@ -97,6 +97,11 @@ export function resnetParamCount(layout: ResNetLayout, preset: ResNetPreset, siz
  * multiply-adds, as NB201 counts them).
  */
 export function resnetCost(layout: ResNetLayout, preset: ResNetPreset, sizes: ReadonlyMap<number, number>): NetworkCost {
+  return countNetwork(resnetLayers(layout, preset, sizes), NB201_FLOPS_CONVENTION);
+}
+
+/** The layers (conv + BN per conv, pool + linear head) at these group sizes, each with its input shape (cost and latency LUT keys). */
+export function resnetLayers(layout: ResNetLayout, preset: ResNetPreset, sizes: ReadonlyMap<number, number>): LayerInstance[] {
   const d = nodeDepths(layout.assignment, sizes);
   const [h, w, c] = preset.inputShape;
   const rec = new LayerRecorder({ c, h, w });
@@ -112,7 +117,7 @@ export function resnetCost(layout: ResNetLayout, preset: ResNetPreset, sizes: Re
   }
   const last = shapes.get(layout.convs[layout.convs.length - 1].to)!;
   rec.path('head', last, [{ kind: 'globalavgpool' }, { kind: 'flatten' }, { kind: 'linear', inFeatures: d.pool, outFeatures: preset.numClasses }]);
-  return countNetwork(rec.layers, NB201_FLOPS_CONVENTION);
+  return rec.layers;
 }
 
 /** The preset as the trial runner sees it. */

@@ -6,6 +6,8 @@ export const NSS_PRESET_NAMES = ['paper', 'small'] as const;
 /** Fields of the `nss-elite-space` spec. Defaults: supplementary 6.4.1 (lambda ours: the paper gives none). */
 export const NSS_ELITE_LIMITS = limits({
   targetFlops: { exclusiveMin: 0, max: 1e15 },
+  /** Latency target in ms (LUT prediction on the service's backend). */
+  targetLatencyMs: { exclusiveMin: 0, max: 1e7 },
   lambda: { min: 0, max: 1000, default: 1 },
   epochs: { int: true, min: 1, max: 1000 },
   /** 30 %: 15 of 50 epochs (supplementary 6.4.1). */
@@ -32,6 +34,7 @@ export const NSS_ELITE_TASK_LIMITS = limits({
 /** Fields of the `nss-search` spec. */
 export const NSS_SEARCH_LIMITS = limits({
   targetFlops: { exclusiveMin: 0, max: 1e15 },
+  targetLatencyMs: { exclusiveMin: 0, max: 1e7 },
   seed: { int: true, min: 0, max: 2 ** 31 - 1 },
   /** Architectures drawn by the closest-of-n procedure (Table 1, Elite Space: n = 5). */
   n: { int: true, min: 1, max: 1000, default: 5 },

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LatencyLutResultDto } from '../../../jobs/dto/latency-lut.dto';
 import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 
@@ -33,8 +34,8 @@ export class NssEliteFlopsDto {
   @ApiProperty() min!: number;
   @ApiProperty() max!: number;
   @ApiProperty({ description: 'Mean FLOPs of its networks (exact)' }) mean!: number;
-  @ApiProperty({ description: '|mean / target - 1| (Eq. 4)' }) deviationOfMean!: number;
-  @ApiProperty({ description: 'Exact fraction of its networks within +-10 % of the target' }) fractionWithin10!: number;
+  @ApiProperty({ type: Number, nullable: true, description: '|mean / target - 1| (Eq. 4); null for a latency target (see latency.eliteSpace)' }) deviationOfMean!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Exact fraction of its networks within +-10 % of the target; null for a latency target' }) fractionWithin10!: number | null;
   @ApiProperty({ type: NssHistogramDto }) histogram!: NssHistogramDto;
 }
 
@@ -48,7 +49,8 @@ export class NssEliteSpaceDto {
 export class NssCandidateDto {
   @ApiProperty({ type: [NssStageRangesDto] }) stages!: NssStageRangesDto[];
   @ApiProperty() meanFlops!: number;
-  @ApiProperty() deviation!: number;
+  @ApiPropertyOptional({ description: 'Mean LUT latency (ms) of its networks (latency target only)' }) meanLatencyMs?: number;
+  @ApiProperty({ description: '|mean / target - 1| of the target metric' }) deviation!: number;
 }
 
 export class NssThetaStageDto {
@@ -117,11 +119,26 @@ export class NssEliteScheduleDto {
   @ApiProperty() description!: string;
 }
 
+export class NssEliteLatencyDto {
+  @ApiProperty({ description: 'Mean LUT latency (ms) of its networks' }) meanMs!: number;
+  @ApiProperty() minMs!: number;
+  @ApiProperty() maxMs!: number;
+  @ApiProperty({ description: '|mean / target - 1| (L_lat, Eq. 4 form)' }) deviationOfMean!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Exact fraction of its networks within +-10 % of the latency target' }) fractionWithin10!: number | null;
+}
+
+export class NssLatencyResultDto extends LatencyLutResultDto {
+  @ApiProperty({ description: 'Latency target (ms)' }) targetMs!: number;
+  @ApiProperty({ type: [Number], description: '[min, max] LUT latency over the Expanded Search Space' }) spaceRangeMs!: number[];
+  @ApiProperty({ type: NssEliteLatencyDto }) eliteSpace!: NssEliteLatencyDto;
+  @ApiProperty({ description: 'Expected latency under the learned P_Theta (relaxed, per-stage sums)' }) expectedLatencyMs!: number;
+}
+
 export class NssEliteSpaceResultDto {
   @ApiProperty({ type: TrainerBackendDto }) backend!: TrainerBackendDto;
   @ApiProperty() preset!: string;
   @ApiProperty({ type: NssExpandedSearchSpaceDto }) expandedSearchSpace!: NssExpandedSearchSpaceDto;
-  @ApiProperty() targetFlops!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'FLOPs target; null for a latency target (see latency)' }) targetFlops!: number | null;
   @ApiProperty({ type: NssEliteSpaceDto }) eliteSpace!: NssEliteSpaceDto;
   @ApiProperty({ type: [NssCandidateDto], description: 'The n spaces drawn from P_Theta' }) candidates!: NssCandidateDto[];
   @ApiProperty({ type: [NssThetaStageDto], description: 'Learned P_Theta per stage' }) theta!: NssThetaStageDto[];
@@ -135,6 +152,7 @@ export class NssEliteSpaceResultDto {
   @ApiProperty({ type: [String] }) notes!: string[];
   @ApiPropertyOptional({ format: 'uuid', description: 'The `elite-space` artefact holding the Elite Space and the searched supernet weights (one file, format nss-elite-space/2)' }) eliteSpaceArtifactId?: string;
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
+  @ApiPropertyOptional({ type: NssLatencyResultDto, description: 'With spec.targetLatencyMs: L_lat on the per-residual-block LUT (backend, how measured); table1 then counts LUT latency within +-10 %' }) latency?: NssLatencyResultDto;
 }
 
 export class NssFoundArchDto {
@@ -142,7 +160,8 @@ export class NssFoundArchDto {
   @ApiProperty({ type: [Number] }) widths!: number[];
   @ApiProperty({ description: 'Exact FLOPs (multiply-adds)' }) flops!: number;
   @ApiProperty() params!: number;
-  @ApiProperty({ description: '|FLOPs / target - 1|' }) deviation!: number;
+  @ApiPropertyOptional({ description: 'LUT latency (ms), with a latency target' }) latencyMs?: number;
+  @ApiProperty({ description: '|metric / target - 1| (FLOPs, or LUT latency with a latency target)' }) deviation!: number;
   @ApiProperty({ description: 'Uniform draws made' }) samples!: number;
 }
 
@@ -204,6 +223,11 @@ export class NssSupernetEvaluationDto {
   @ApiProperty() description!: string;
 }
 
+export class NssSearchLatencyDto extends LatencyLutResultDto {
+  @ApiProperty({ description: 'Latency target (ms)' }) targetMs!: number;
+  @ApiProperty({ type: [Number], description: '[min, max] LUT latency over the Expanded Search Space' }) spaceRangeMs!: number[];
+}
+
 export class NssSearchResultDto {
   @ApiProperty({ type: TrainerBackendDto }) backend!: TrainerBackendDto;
   @ApiProperty({ enum: ['elite-space', 'expanded-search-space'] }) searchedIn!: string;
@@ -212,7 +236,7 @@ export class NssSearchResultDto {
   @ApiProperty({ type: [Number] }) inputShape!: number[];
   @ApiProperty() numClasses!: number;
   @ApiProperty({ type: NssSearchSpaceDto }) space!: NssSearchSpaceDto;
-  @ApiProperty() targetFlops!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'FLOPs target; null for a latency target (see latency)' }) targetFlops!: number | null;
   @ApiProperty() tolerance!: number;
   @ApiProperty({ type: NssFoundArchDto, nullable: true, description: 'First uniform draw within +-10 % (its `samples` = #samples needed); null if none in maxSamples' })
   architecture!: NssFoundArchDto | null;
@@ -230,4 +254,5 @@ export class NssSearchResultDto {
   @ApiProperty({ type: Number, nullable: true }) resumedFromStep!: number | null;
   @ApiProperty({ type: [String] }) notes!: string[];
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
+  @ApiPropertyOptional({ type: NssSearchLatencyDto, description: 'With spec.targetLatencyMs: the per-residual-block LUT; deviations and exact counts are then of LUT latency' }) latency?: NssSearchLatencyDto;
 }

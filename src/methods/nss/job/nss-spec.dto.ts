@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { Limit } from '../../../common/limit.decorators';
 import { NSS_ELITE_LIMITS as L, NSS_PRESET_NAMES, NSS_SEARCH_LIMITS as SL } from './limits';
 
@@ -31,13 +31,18 @@ export class NssEliteSpaceSpec {
   @IsIn(NSS_PRESET_NAMES)
   preset!: (typeof NSS_PRESET_NAMES)[number];
 
-  @Limit(L.targetFlops, { description: 'FLOPs target (multiply-adds of convs and FC) of Eq. 4. Required; a target no network of the space can meet within +-10 % is a 400.', example: 12_000_000, optional: true })
+  @Limit(L.targetFlops, { description: 'FLOPs target (multiply-adds of convs and FC) of Eq. 4. Give it or targetLatencyMs; a target no network of the space can meet within +-10 % is a 400.', example: 12_000_000, optional: true })
   targetFlops?: number;
 
-  @ApiPropertyOptional({ description: 'Latency target (ms). Not supported yet: a job with it is refused (422); give targetFlops.' })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @IsPositive()
+  @Limit(L.targetLatencyMs, {
+    description:
+      'Latency target (ms) instead of targetFlops: L = L_task + lambda |Lat(A)/target - 1|, Lat the expected latency under the relaxed distribution from a per-residual-block ' +
+      "look-up table measured at batch 1 on the service's inference backend (the trainer's; wasm by default), built once per preset, input shape, machine and backend " +
+      'setting and kept as a team `latency-table` artefact (a job that finds none builds it first and reports the build time). Preset paper is refused (422: its table would ' +
+      'have 525k blocks); a target no network reaches within +-10 % by the LUT fails the job with 422 naming this field.',
+    example: 20,
+    optional: true,
+  })
   targetLatencyMs?: number;
 
   @Limit(L.lambda, { description: 'lambda of Eq. 5: L = L_task + lambda L_FLOPs.' })
@@ -89,8 +94,18 @@ export class NssSearchSpec {
   @IsIn(NSS_PRESET_NAMES)
   preset?: (typeof NSS_PRESET_NAMES)[number];
 
-  @Limit(SL.targetFlops, { description: 'FLOPs target (multiply-adds). A target no network of the space can meet within +-10 % is a 400.', example: 12_000_000 })
-  targetFlops!: number;
+  @Limit(SL.targetFlops, { description: 'FLOPs target (multiply-adds). Give it or targetLatencyMs. A target no network of the space can meet within +-10 % is a 400.', example: 12_000_000, optional: true })
+  targetFlops?: number;
+
+  @Limit(SL.targetLatencyMs, {
+    description:
+      "Latency target (ms) instead of targetFlops: draws are judged by their per-residual-block LUT latency on the service's inference backend (the team's cached " +
+      '`latency-table` artefact, built first when there is none; see nss-elite-space). Preset paper is refused (422); a target no network reaches within +-10 % ' +
+      'by the LUT fails the job with 422 naming this field.',
+    example: 5,
+    optional: true,
+  })
+  targetLatencyMs?: number;
 
   @Limit(SL.seed, { description: 'Seed of the uniform draws and of the training.', example: 1 })
   seed!: number;

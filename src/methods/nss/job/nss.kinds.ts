@@ -5,14 +5,16 @@
  */
 import * as path from 'node:path';
 import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
-import { InvalidInputError, UnprocessableError, violation } from '../../../common/errors';
+import { InvalidInputError, violation } from '../../../common/errors';
 import type { DatasetRef } from '../../../datasets/dataset-ref';
-import type { JobKindDefinition } from '../../../jobs/job-kind';
+import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
 import { createTrainerKind } from '../../../trainer/trainer-kind';
 import type { TrainerCheckpoint, TrainerKindDeps } from '../../../trainer/trainer-job';
-import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_FORMAT_V1, NSS_ELITE_SPACE_MEDIA_TYPE } from '../elite-space-file';
+import { NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_FORMAT_V1, NSS_ELITE_SPACE_MEDIA_TYPE, readEliteSpaceFile } from '../elite-space-file';
 import { checkReachableTarget, checkSupernetSize, nssSpaceOf } from '../space-check';
-import { expandedSearchSpace } from '../science/space';
+import { ExpandedSearchSpace, NssPresetName, expandedSearchSpace } from '../science/space';
+import { checkLatencyTableSize, nssLatencySpaceId, spaceLatencyUnits } from '../science/latency';
+import { LatencyTableSource, ensureLatencyTable } from '../../../trainer/latency/latency-job';
 import { NSS_ARCH_SEARCH_TASK, NSS_ELITE_SPACE_TASK } from '../tasks';
 import { NssArchSearchInput, parseNssArchSearchInput } from '../training/arch-search-input';
 import type { NssArchSearchResult } from '../training/arch-search.task';
@@ -42,15 +44,11 @@ function defined<T extends object>(o: T): Partial<T> {
 
 /** The trainer task's input of an nss-elite-space spec; every check the DTO cannot make (4xx naming the spec field). */
 export function nssEliteSpaceInput(spec: NssEliteSpaceSpec, dataset: DatasetRef): NssEliteSpaceInput {
-  if (spec.targetLatencyMs !== undefined) {
-    throw new UnprocessableError('latency targets are not supported yet by nss-elite-space; give targetFlops', [
-      violation('spec.targetLatencyMs', 'notSupported', 'latency targets are not supported yet (no per-block latency table for the NSS residual blocks); give targetFlops instead'),
-    ]);
-  }
-  if (spec.targetFlops === undefined) throw new InvalidInputError('spec.targetFlops is required', [violation('spec.targetFlops', 'isDefined', 'targetFlops is required')]);
+  checkOneTarget(spec);
   let input: NssEliteSpaceInput;
   try {
-    input = parseNssEliteSpaceInput({ dataset, preset: spec.preset, epochs: spec.epochs, seed: spec.seed, targetFlops: spec.targetFlops, ...defined({
+    input = parseNssEliteSpaceInput({ dataset, preset: spec.preset, epochs: spec.epochs, seed: spec.seed, ...defined({
+      targetFlops: spec.targetFlops, targetLatencyMs: spec.targetLatencyMs, latencyTableFile: spec.targetLatencyMs !== undefined ? LATENCY_TABLE_PENDING : undefined,
       lambda: spec.lambda, warmupFraction: spec.warmupFraction, batchSize: spec.batchSize, n: spec.n, maxTrainImages: spec.maxTrainImages,
       evalImages: spec.evalImages, archSamples: spec.archSamples,
     }) });
@@ -58,8 +56,31 @@ export function nssEliteSpaceInput(spec: NssEliteSpaceSpec, dataset: DatasetRef)
     underSpec(NSS_ELITE_SPACE_KIND, e);
   }
   const shape = datasetShape(dataset);
-  nssSpaceOf(input.preset, shape.imageShape, shape.numClasses, input.targetFlops, 'spec');
+  const s = nssSpaceOf(input.preset, shape.imageShape, shape.numClasses, input.targetFlops, 'spec');
+  if (input.targetLatencyMs !== null) checkLatencyTableSize(s, 'spec.targetLatencyMs');
   return input;
+}
+
+/** Placeholder of the table path until beforeRun has the table (cached or built). */
+const LATENCY_TABLE_PENDING = 'pending';
+
+/** Exactly one of targetFlops / targetLatencyMs (400 naming the field). */
+function checkOneTarget(spec: { targetFlops?: number; targetLatencyMs?: number }): void {
+  if (spec.targetFlops === undefined && spec.targetLatencyMs === undefined) {
+    throw new InvalidInputError('spec.targetFlops or spec.targetLatencyMs is required', [violation('spec.targetFlops', 'isDefined', 'give targetFlops or targetLatencyMs')]);
+  }
+  if (spec.targetFlops !== undefined && spec.targetLatencyMs !== undefined) {
+    throw new InvalidInputError('give spec.targetFlops or spec.targetLatencyMs, not both', [violation('spec.targetLatencyMs', 'oneOf', 'give targetFlops or targetLatencyMs, not both')]);
+  }
+}
+
+/** The job's per-residual-block latency table (cached team artefact, or built now) for the space of `dataset`. */
+async function nssLatencyTable(deps: TrainerKindDeps, ctx: JobContext<object, TrainerCheckpoint>, jobDir: string, preset: NssPresetName, dataset: DatasetRef, space?: ExpandedSearchSpace): Promise<{ file: string; source: LatencyTableSource }> {
+  const shape = datasetShape(dataset);
+  const s = space ?? expandedSearchSpace(preset, shape.imageShape, shape.numClasses);
+  checkLatencyTableSize(s, 'spec.targetLatencyMs');
+  const lut = await ensureLatencyTable(deps, ctx, jobDir, { space: nssLatencySpaceId(s), inputShape: s.inputShape, units: () => spaceLatencyUnits(s), field: 'spec.targetLatencyMs' });
+  return { file: lut.file, source: lut.source };
 }
 
 /** The trainer task's input of an nss-search spec (eliteSpaceFile is set in beforeRun). */
@@ -69,7 +90,9 @@ export function nssSearchInput(spec: NssSearchSpec, dataset: DatasetRef): NssArc
   }
   let input: NssArchSearchInput;
   try {
-    input = parseNssArchSearchInput({ dataset, preset: spec.preset ?? 'small', targetFlops: spec.targetFlops, seed: spec.seed, eliteSpaceId: spec.eliteSpace ?? null, ...defined({
+    checkOneTarget(spec);
+    input = parseNssArchSearchInput({ dataset, preset: spec.preset ?? 'small', seed: spec.seed, eliteSpaceId: spec.eliteSpace ?? null, ...defined({
+      targetFlops: spec.targetFlops, targetLatencyMs: spec.targetLatencyMs, latencyTableFile: spec.targetLatencyMs !== undefined ? LATENCY_TABLE_PENDING : undefined,
       n: spec.n, maxSamples: spec.maxSamples, trainEpochs: spec.trainEpochs, batchSize: spec.batchSize, lr: spec.lr, maxTrainImages: spec.maxTrainImages, evalImages: spec.evalImages,
     }) });
   } catch (e) {
@@ -78,13 +101,15 @@ export function nssSearchInput(spec: NssSearchSpec, dataset: DatasetRef): NssArc
   if (!spec.eliteSpace) {
     const shape = datasetShape(dataset);
     const s = expandedSearchSpace(input.preset, shape.imageShape, shape.numClasses);
-    checkReachableTarget(s, input.targetFlops, 'spec.targetFlops');
+    if (input.targetFlops !== null) checkReachableTarget(s, input.targetFlops, 'spec.targetFlops');
+    else checkLatencyTableSize(s, 'spec.targetLatencyMs');
     if (input.trainEpochs > 0) checkSupernetSize(s, NSS_MAX_SUPERNET_PARAMS, 'spec.preset');
   }
   return input;
 }
 
 export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinition<NssEliteSpaceSpec, NssEliteSpaceResult, TrainerCheckpoint> {
+  const tableSources = new Map<string, LatencyTableSource>();
   return createTrainerKind(deps, {
     kind: NSS_ELITE_SPACE_KIND,
     summary:
@@ -97,15 +122,23 @@ export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinitio
     task: NSS_ELITE_SPACE_TASK,
     phase: 'search',
     input: (spec, dataset) => nssEliteSpaceInput(spec, dataset),
-    beforeRun(input, ctx, jobDir) {
+    async beforeRun(input, ctx, jobDir) {
       // the trainer child writes the Elite Space and the supernet weights (one file) into the job's folder; it becomes an artefact once the job succeeds
       if (ctx.artifacts) input.exportEliteSpace = path.join(jobDir, 'elite-space.nsw');
+      if (input.targetLatencyMs !== null) {
+        const lut = await nssLatencyTable(deps, ctx, jobDir, input.preset, input.dataset);
+        input.latencyTableFile = lut.file;
+        tableSources.set(ctx.jobId, lut.source);
+      }
     },
-    async afterRun(result, input, ctx): Promise<NssEliteSpaceResult & { eliteSpaceArtifactId?: string }> {
+    async afterRun(res, input, ctx): Promise<NssEliteSpaceResult & { eliteSpaceArtifactId?: string }> {
+      const source = tableSources.get(ctx.jobId);
+      tableSources.delete(ctx.jobId);
+      const result = res.latency && source ? { ...res, latency: { ...res.latency, table: source } } : res;
       if (!input.exportEliteSpace || !ctx.artifacts) return result;
       const created = await ctx.artifacts.create({
         kind: 'elite-space',
-        name: `NSS Elite Space (${result.preset}) for ${result.targetFlops} FLOPs on ${result.schedule.dataset}: ${result.eliteSpace.description}`,
+        name: `NSS Elite Space (${result.preset}) for ${result.latency ? `${result.latency.targetMs} ms (LUT latency, ${result.latency.backend})` : `${result.targetFlops} FLOPs`} on ${result.schedule.dataset}: ${result.eliteSpace.description}`,
         mediaType: NSS_ELITE_SPACE_MEDIA_TYPE,
         file: input.exportEliteSpace,
         meta: {
@@ -114,6 +147,7 @@ export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinitio
           inputShape: result.expandedSearchSpace.inputShape,
           numClasses: result.expandedSearchSpace.numClasses,
           targetFlops: result.targetFlops,
+          ...(result.latency ? { targetLatencyMs: result.latency.targetMs, latencyBackend: result.latency.backend } : {}),
           stages: result.eliteSpace.stages,
           meanFlops: result.eliteSpace.flops.mean,
           deviationOfMean: result.eliteSpace.flops.deviationOfMean,
@@ -128,6 +162,7 @@ export function createNssEliteSpaceKind(deps: TrainerKindDeps): JobKindDefinitio
 }
 
 export function createNssSearchKind(deps: TrainerKindDeps): JobKindDefinition<NssSearchSpec, NssArchSearchResult, TrainerCheckpoint> {
+  const searchSources = new Map<string, LatencyTableSource>();
   return createTrainerKind(deps, {
     kind: NSS_SEARCH_KIND,
     summary:
@@ -140,10 +175,23 @@ export function createNssSearchKind(deps: TrainerKindDeps): JobKindDefinition<Ns
     phase: 'search',
     input: (spec, dataset) => nssSearchInput(spec, dataset),
     artifactInputs: (spec): ArtifactInputRef[] => (spec.eliteSpace ? [{ field: 'spec.eliteSpace', id: spec.eliteSpace, kinds: ['elite-space'], formats: [NSS_ELITE_SPACE_FORMAT, NSS_ELITE_SPACE_FORMAT_V1] }] : []),
-    async beforeRun(input, ctx) {
-      if (!ctx.spec.eliteSpace) return;
-      if (!ctx.artifacts) throw new Error(`${NSS_SEARCH_KIND}: spec.eliteSpace needs a job context with artifacts`);
-      input.eliteSpaceFile = (await ctx.artifacts.input(ctx.spec.eliteSpace)).path;
+    async beforeRun(input, ctx, jobDir) {
+      if (ctx.spec.eliteSpace) {
+        if (!ctx.artifacts) throw new Error(`${NSS_SEARCH_KIND}: spec.eliteSpace needs a job context with artifacts`);
+        input.eliteSpaceFile = (await ctx.artifacts.input(ctx.spec.eliteSpace)).path;
+      }
+      if (input.targetLatencyMs !== null) {
+        // an Elite Space names its own Expanded Search Space (preset, input shape, classes)
+        const s = input.eliteSpaceFile ? readEliteSpaceFile(input.eliteSpaceFile, 'spec.eliteSpace').space : undefined;
+        const lut = await nssLatencyTable(deps, ctx, jobDir, input.preset, input.dataset, s);
+        input.latencyTableFile = lut.file;
+        searchSources.set(ctx.jobId, lut.source);
+      }
+    },
+    afterRun(res, _input, ctx): NssArchSearchResult {
+      const source = searchSources.get(ctx.jobId);
+      searchSources.delete(ctx.jobId);
+      return res.latency && source ? { ...res, latency: { ...res.latency, table: source } } as NssArchSearchResult : res;
     },
   });
 }

@@ -6,7 +6,7 @@
  * architectures within +-10 % (flops-distribution.ts), so its expectation is 1/p.
  */
 import type { Rng } from '../../../common/rng';
-import { RelaxedFlops, flopsLoss } from './flops-loss';
+import { RelaxedFlops, StageCostModel, flopsLoss } from './flops-loss';
 import { SpaceFlops } from './flops-distribution';
 import { ExpandedSearchSpace, NetworkSpace, SpaceChoice, spaceOf } from './space';
 import { Theta, sampleSpace } from './theta';
@@ -25,10 +25,10 @@ export interface EliteSelection {
   candidates: EliteCandidate[];
 }
 
-/** Samples n spaces from P_Theta and keeps the one closest to the FLOPs target (first one on ties). */
-export function selectEliteSpace(s: ExpandedSearchSpace, theta: Theta, target: number, n: number, rng: Rng): EliteSelection {
+/** Samples n spaces from P_Theta and keeps the one closest to the FLOPs target (or the target of `model`'s cost, e.g. LUT latency; first one on ties). */
+export function selectEliteSpace(s: ExpandedSearchSpace, theta: Theta, target: number, n: number, rng: Rng, model?: StageCostModel): EliteSelection {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
-  const rf = new RelaxedFlops(s);
+  const rf = new RelaxedFlops(s, model);
   const candidates: EliteCandidate[] = [];
   for (let k = 0; k < n; k++) {
     const choice = sampleSpace(theta, rng);

@@ -24,6 +24,21 @@ function mean(lo: number, hi: number, f: (v: number) => number): number {
   return s / (hi - lo + 1);
 }
 
+/**
+ * A cost that decomposes like FLOPs: stem + sum_i T_i(d_i, w_{i-1}, w_i) + FC(w_3), with T_i linear in d_i (FLOPs, or
+ * a latency LUT's per-stage sums: first block + (d - 1) later blocks).
+ */
+export interface StageCostModel {
+  stem: number;
+  stage(i: number, d: number, wPrev: number, w: number): number;
+  fc(w: number): number;
+}
+
+/** The exact FLOPs of cost.ts as a StageCostModel. */
+export function flopsCostModel(s: ExpandedSearchSpace): StageCostModel {
+  return { stem: stemFlops(s), stage: (i, d, wp, w) => stageFlops(s, i, d, wp, w), fc: (w) => fcFlops(s, w) };
+}
+
 export class RelaxedFlops {
   readonly stem: number;
   /** M1[a][b]: mean T_1 over depth range a and width range b (w0 fixed). */
@@ -33,25 +48,29 @@ export class RelaxedFlops {
   /** F[b]: mean classifier FLOPs over width range b of stage 3. */
   private readonly fc: number[];
 
-  constructor(private readonly s: ExpandedSearchSpace) {
+  /** `model`: the decomposed cost (default: FLOPs; a latency LUT's stage sums give the relaxed latency). */
+  constructor(
+    private readonly s: ExpandedSearchSpace,
+    model: StageCostModel = flopsCostModel(s),
+  ) {
     const nd = depthRangeCount(s);
     const nw = widthRangeCount(s);
-    this.stem = stemFlops(s);
+    this.stem = model.stem;
     // T_i is linear in d: its mean over a depth range is its value at the range's mean depth
     const midDepth = (a: number): number => (depthRange(s, a)[0] + depthRange(s, a)[1]) / 2;
     this.m1 = Array.from({ length: nd }, (_, a) =>
-      Array.from({ length: nw }, (_, b) => mean(widthRange(s, b)[0], widthRange(s, b)[1], (w) => stageFlops(s, 0, midDepth(a), s.stemWidth, w))),
+      Array.from({ length: nw }, (_, b) => mean(widthRange(s, b)[0], widthRange(s, b)[1], (w) => model.stage(0, midDepth(a), s.stemWidth, w))),
     );
     this.m = [1, 2].map((i) =>
       Array.from({ length: nd }, (_, a) =>
         Array.from({ length: nw }, (_, bp) =>
           Array.from({ length: nw }, (_, b) =>
-            mean(widthRange(s, bp)[0], widthRange(s, bp)[1], (wp) => mean(widthRange(s, b)[0], widthRange(s, b)[1], (w) => stageFlops(s, i, midDepth(a), wp, w))),
+            mean(widthRange(s, bp)[0], widthRange(s, bp)[1], (wp) => mean(widthRange(s, b)[0], widthRange(s, b)[1], (w) => model.stage(i, midDepth(a), wp, w))),
           ),
         ),
       ),
     );
-    this.fc = Array.from({ length: nw }, (_, b) => mean(widthRange(s, b)[0], widthRange(s, b)[1], (w) => fcFlops(s, w)));
+    this.fc = Array.from({ length: nw }, (_, b) => mean(widthRange(s, b)[0], widthRange(s, b)[1], (w) => model.fc(w)));
   }
 
   /** FLOPs(y) for (relaxed or one-hot) weights y, shaped like Theta. */

@@ -13,7 +13,11 @@ export interface NssArchSearchInput {
   eliteSpaceFile: string | null;
   /** The artefact's id, for the report. */
   eliteSpaceId: string | null;
-  targetFlops: number;
+  /** FLOPs target; null with a latency target. */
+  targetFlops: number | null;
+  /** Latency target (ms, per-residual-block LUT at latencyTableFile); null with a FLOPs target. */
+  targetLatencyMs: number | null;
+  latencyTableFile: string | null;
   seed: number;
   n: number;
   maxSamples: number;
@@ -44,7 +48,9 @@ export function parseNssArchSearchInput(raw: unknown): NssArchSearchInput {
     preset: o.preset as NssPresetName,
     eliteSpaceFile: optString(o, 'eliteSpaceFile', out),
     eliteSpaceId: optString(o, 'eliteSpaceId', out),
-    targetFlops: limitField(o, 'targetFlops', L.targetFlops, out),
+    targetFlops: o.targetLatencyMs !== undefined && o.targetLatencyMs !== null && (o.targetFlops === undefined || o.targetFlops === null) ? null : limitField(o, 'targetFlops', L.targetFlops, out),
+    targetLatencyMs: o.targetLatencyMs === undefined || o.targetLatencyMs === null ? null : limitField(o, 'targetLatencyMs', L.targetLatencyMs, out),
+    latencyTableFile: optString(o, 'latencyTableFile', out),
     seed: limitField(o, 'seed', L.seed, out),
     n: limitField(o, 'n', L.n, out),
     maxSamples: limitField(o, 'maxSamples', L.maxSamples, out),
@@ -56,6 +62,8 @@ export function parseNssArchSearchInput(raw: unknown): NssArchSearchInput {
     recalBatches: limitField(o, 'recalBatches', TL.recalBatches, out),
     progressEvery: limitField(o, 'progressEvery', TL.progressEvery, out),
   };
+  if (input.targetFlops !== null && input.targetLatencyMs !== null) out.push(violation('input.targetLatencyMs', 'oneOf', 'give targetFlops or targetLatencyMs, not both'));
+  if (input.targetLatencyMs !== null && input.latencyTableFile === null) out.push(violation('input.latencyTableFile', 'required', 'targetLatencyMs needs latencyTableFile'));
   if (out.length) throw new InvalidInputError(`invalid nss-arch-search input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);
   return input;
 }

@@ -12,6 +12,7 @@
  * measured only when trainEpochs > 0: a SHORT training from scratch (SGD, cosine) on the dataset, tested on its test
  * images; it is null otherwise.
  */
+import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError, violation } from '../../../common/errors';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
@@ -29,6 +30,8 @@ import { NSS_MAX_SUPERNET_PARAMS } from '../job/limits';
 import { archFlops, networkCost } from '../science/cost';
 import { samplesToMeet } from '../science/elite';
 import { flopsLoss } from '../science/flops-loss';
+import { archLatencyMs, checkLatencyTarget, latencyCostModel, latencyRange, latencySamplesToMeet } from '../science/latency';
+import { LatencyMeasurement, LatencyTable, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
 import { ExpandedSearchSpace, IntRange, NetworkSpace, NssArch, archCount, expandedSearchSpace, formatSpace, sampleArch, wholeSpace } from '../science/space';
 import { NSS_ARCH_SEARCH_TASK } from '../tasks';
 import { checkReachableTarget, checkSupernetSize } from '../space-check';
@@ -44,7 +47,9 @@ export interface NssFoundArch {
   widths: number[];
   flops: number;
   params: number;
-  /** |FLOPs / target - 1| (Eq. 4). */
+  /** LUT latency (ms), with a latency target only. */
+  latencyMs?: number;
+  /** |metric / target - 1| (Eq. 4), the metric being FLOPs or, with a latency target, LUT latency. */
   deviation: number;
   /** Uniform draws made. */
   samples: number;
@@ -80,7 +85,8 @@ export interface NssArchSearchResult {
   inputShape: number[];
   numClasses: number;
   space: { stages: Array<{ depth: IntRange; width: IntRange }>; description: string; networks: number };
-  targetFlops: number;
+  /** FLOPs target; null with a latency target (see latency). */
+  targetFlops: number | null;
   tolerance: number;
   /** The returned architecture: the first uniform draw within +-10 % (null when maxSamples draws found none). */
   architecture: NssFoundArch | null;
@@ -100,33 +106,38 @@ export interface NssArchSearchResult {
   resumedFromStep: number | null;
   notes: string[];
   evidence: Evidence;
+  /** With a latency target: the per-residual-block LUT (backend, how measured); the deviations and exact counts above are of LUT latency. */
+  latency?: { targetMs: number; spaceRangeMs: [number, number]; backend: string; threads: number | null; machine: string; space: string; entries: number; measurement: LatencyMeasurement; provenance: string };
 }
 
+/** The metric a target is in: exact FLOPs, or LUT latency (ms). */
+type Metric = (a: NssArch) => number;
+
 /** Uniform draws until one is within tolerance (null after maxSamples). */
-function untilWithin(s: ExpandedSearchSpace, space: NetworkSpace, target: number, rng: Rng, maxSamples: number, tolerance: number): NssFoundArch | null {
+function untilWithin(s: ExpandedSearchSpace, space: NetworkSpace, target: number, rng: Rng, maxSamples: number, tolerance: number, metric: Metric, lat: boolean): NssFoundArch | null {
   for (let k = 1; k <= maxSamples; k++) {
     const arch = sampleArch(space, rng);
-    const flops = archFlops(s, arch);
-    if (flopsLoss(flops, target) <= tolerance) return found(s, arch, target, k);
+    if (flopsLoss(metric(arch), target) <= tolerance) return found(s, arch, target, k, metric, lat);
   }
   return null;
 }
 
 /** n uniform draws; the closest to the target (first on ties) is the closest-of-n. */
-function drawN(s: ExpandedSearchSpace, space: NetworkSpace, target: number, n: number, rng: Rng): { draws: NssFoundArch[]; closest: NssFoundArch } {
+function drawN(s: ExpandedSearchSpace, space: NetworkSpace, target: number, n: number, rng: Rng, metric: Metric, lat: boolean): { draws: NssFoundArch[]; closest: NssFoundArch } {
   const draws: NssFoundArch[] = [];
   let best: NssFoundArch | null = null;
   for (let k = 0; k < n; k++) {
-    const f = found(s, sampleArch(space, rng), target, n);
+    const f = found(s, sampleArch(space, rng), target, n, metric, lat);
     draws.push(f);
     if (best === null || f.deviation < best.deviation) best = f;
   }
   return { draws, closest: best as NssFoundArch };
 }
 
-function found(s: ExpandedSearchSpace, arch: NssArch, target: number, samples: number): NssFoundArch {
+function found(s: ExpandedSearchSpace, arch: NssArch, target: number, samples: number, metric: Metric, lat: boolean): NssFoundArch {
   const c = networkCost(s, arch);
-  return { depths: arch.depths, widths: arch.widths, flops: c.flops, params: c.params, deviation: flopsLoss(c.flops, target), samples };
+  const m = metric(arch);
+  return { depths: arch.depths, widths: arch.widths, flops: c.flops, params: c.params, ...(lat ? { latencyMs: m } : {}), deviation: flopsLoss(m, target), samples };
 }
 
 interface TrainState {
@@ -150,7 +161,9 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
     if (parsed.weights && parsed.doc.supernet) stored = { weights: parsed.weights, info: parsed.doc.supernet };
     else notes.push(`the Elite Space artefact has format ${parsed.doc.format}, without supernet weights: candidates are not evaluated on a supernet`);
     space = parsed.doc.space;
-    if (parsed.doc.targetFlops !== input.targetFlops) notes.push(`the Elite Space was searched for ${parsed.doc.targetFlops} FLOPs; this search targets ${input.targetFlops}`);
+    const was = parsed.doc.targetLatencyMs !== undefined ? `${parsed.doc.targetLatencyMs} ms (LUT latency)` : `${parsed.doc.targetFlops} FLOPs`;
+    const now = input.targetLatencyMs !== null ? `${input.targetLatencyMs} ms (LUT latency)` : `${input.targetFlops} FLOPs`;
+    if (was !== now) notes.push(`the Elite Space was searched for ${was}; this search targets ${now}`);
     if (shape.join('x') !== s.inputShape.join('x') || ds.numClasses !== s.numClasses) {
       throw new UnprocessableError(`the Elite Space is for ${s.inputShape.join('x')} images of ${s.numClasses} classes; dataset ${ds.name} has ${shape.join('x')} images of ${ds.numClasses} classes`, [
         violation('spec.dataset', 'matchesEliteSpace', `must have ${s.inputShape.join('x')} images of ${s.numClasses} classes, as the Elite Space's dataset`),
@@ -160,14 +173,39 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
     s = expandedSearchSpace(input.preset, shape, ds.numClasses);
     space = wholeSpace(s);
   }
-  checkReachableTarget(s, input.targetFlops, 'spec.targetFlops');
   const tolerance = 0.1;
+  let metric: Metric = (a) => archFlops(s, a);
+  let goal: number;
+  let exact: NssArchSearchResult['exact'];
+  let latency: NssArchSearchResult['latency'];
+  if (input.targetLatencyMs !== null) {
+    let table: LatencyTable;
+    try {
+      table = parseLatencyTable(JSON.parse(fs.readFileSync(input.latencyTableFile as string, 'utf8')));
+    } catch (e) {
+      throw new UnprocessableError(`input.latencyTableFile cannot be read: ${(e as Error).message}`);
+    }
+    const model = latencyCostModel(table, s);
+    const range = latencyRange(table, s);
+    goal = input.targetLatencyMs;
+    checkLatencyTarget(goal, range, 'spec.targetLatencyMs');
+    metric = (a) => archLatencyMs(table, s, a);
+    const ex = latencySamplesToMeet(s, space, model, goal, tolerance);
+    exact = ex ? { within: ex.within, p: ex.p, expectedSamples: ex.expectedSamples, hitWithin5: ex.hitWithin5 } : { within: 0, p: 0, expectedSamples: null, hitWithin5: 0 };
+    if (!ex) notes.push('the space is too large to count its networks by LUT latency: exact figures are 0 / null');
+    latency = { targetMs: goal, spaceRangeMs: range, backend: table.backend, threads: table.threads, machine: table.machine, space: table.space, entries: Object.keys(table.entries).length, measurement: table.measurement, provenance: latencyProvenance(table) };
+    notes.push(`latency target: ${latencyProvenance(table)}`);
+  } else {
+    goal = input.targetFlops as number;
+    checkReachableTarget(s, goal, 'spec.targetFlops');
+    const ex = samplesToMeet(s, space, goal, tolerance);
+    exact = { within: ex.within, p: ex.p, expectedSamples: Number.isFinite(ex.expectedSamples) ? ex.expectedSamples : null, hitWithin5: ex.hitWithin5 };
+  }
+  const lat = latency !== undefined;
   const rng = Rng.fromSeed(input.seed);
-  const architecture = untilWithin(s, space, input.targetFlops, rng, input.maxSamples, tolerance);
-  const drawn = drawN(s, space, input.targetFlops, input.n, rng);
+  const architecture = untilWithin(s, space, goal, rng, input.maxSamples, tolerance, metric, lat);
+  const drawn = drawN(s, space, goal, input.n, rng, metric, lat);
   const closest = { ...drawn.closest, n: input.n };
-  const ex = samplesToMeet(s, space, input.targetFlops, tolerance);
-  const exact = { within: ex.within, p: ex.p, expectedSamples: Number.isFinite(ex.expectedSamples) ? ex.expectedSamples : null, hitWithin5: ex.hitWithin5 };
   if (!architecture) notes.push(`no architecture within +-10 % in ${input.maxSamples} uniform draws`);
   ctx.progress({ step: 0, epoch: 0, loss: null, throughput: 0, fraction: input.trainEpochs > 0 || stored ? 0 : 1, message: `searched ${formatSpace(space)}`, detail: { samples: architecture?.samples ?? null } });
 
@@ -273,6 +311,7 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
       backend: training ? { name: backend.name, reason: backend.reason } : null,
       groundTruth: null,
     },
+    ...(latency ? { latency } : {}),
   };
 }
 

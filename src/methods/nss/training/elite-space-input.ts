@@ -8,7 +8,11 @@ import type { NssPresetName } from '../science/space';
 export interface NssEliteSpaceInput {
   dataset: DatasetRef;
   preset: NssPresetName;
-  targetFlops: number;
+  /** FLOPs target of Eq. 4; null with a latency target. */
+  targetFlops: number | null;
+  /** Latency target (ms) of L_lat = |Lat(A)/target - 1| (per-residual-block LUT at latencyTableFile); null with a FLOPs target. */
+  targetLatencyMs: number | null;
+  latencyTableFile: string | null;
   lambda: number;
   epochs: number;
   warmupFraction: number;
@@ -35,7 +39,9 @@ export function parseNssEliteSpaceInput(raw: unknown): NssEliteSpaceInput {
   const input: NssEliteSpaceInput = {
     dataset: parseDatasetRef(o.dataset, out),
     preset: o.preset as NssPresetName,
-    targetFlops: limitField(o, 'targetFlops', L.targetFlops, out),
+    targetFlops: o.targetLatencyMs !== undefined && o.targetLatencyMs !== null && (o.targetFlops === undefined || o.targetFlops === null) ? null : limitField(o, 'targetFlops', L.targetFlops, out),
+    targetLatencyMs: o.targetLatencyMs === undefined || o.targetLatencyMs === null ? null : limitField(o, 'targetLatencyMs', L.targetLatencyMs, out),
+    latencyTableFile: typeof o.latencyTableFile === 'string' && o.latencyTableFile ? o.latencyTableFile : null,
     lambda: limitField(o, 'lambda', L.lambda, out),
     epochs: limitField(o, 'epochs', L.epochs, out),
     warmupFraction: limitField(o, 'warmupFraction', L.warmupFraction, out),
@@ -51,6 +57,8 @@ export function parseNssEliteSpaceInput(raw: unknown): NssEliteSpaceInput {
     histogramBins: limitField(o, 'histogramBins', TL.histogramBins, out),
     exportEliteSpace: (o.exportEliteSpace as string | undefined) ?? null,
   };
+  if (input.targetFlops !== null && input.targetLatencyMs !== null) out.push(violation('input.targetLatencyMs', 'oneOf', 'give targetFlops or targetLatencyMs, not both'));
+  if (input.targetLatencyMs !== null && input.latencyTableFile === null) out.push(violation('input.latencyTableFile', 'required', 'targetLatencyMs needs latencyTableFile'));
   if (out.length) throw new InvalidInputError(`invalid nss-elite-space input: ${out.map((v) => `${v.field} ${v.message}`).join('; ')}`, out);
   return input;
 }

@@ -7,6 +7,7 @@
  * Elite Space and from the whole Expanded Search Space (the paper's Fig. 3). Writes the Elite Space with the searched supernet's
  * weights (../elite-space-file.ts) for the `elite-space` artefact when asked.
  */
+import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { UnprocessableError } from '../../../common/errors';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
@@ -22,8 +23,10 @@ import { encodeEliteSpaceFile } from '../elite-space-file';
 import { networkCost } from '../science/cost';
 import { SamplesToMeet, samplesToMeet } from '../science/elite';
 import { FlopsHistogram, SpaceFlops } from '../science/flops-distribution';
-import { RelaxedFlops } from '../science/flops-loss';
-import { IntRange, NetworkSpace, NssArch, archCount, depthRange, formatSpace, sampleArch, spaceCount, wholeSpace, widthRange } from '../science/space';
+import { RelaxedFlops, StageCostModel } from '../science/flops-loss';
+import { LatencySamplesToMeet, checkLatencyTarget, latencyCostModel, latencyRange, latencySamplesToMeet } from '../science/latency';
+import { LatencyMeasurement, LatencyTable, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
+import { ExpandedSearchSpace, IntRange, NetworkSpace, NssArch, archCount, depthRange, formatSpace, sampleArch, spaceCount, wholeSpace, widthRange } from '../science/space';
 import { temperature, thetaProbabilities } from '../science/theta';
 import { NSS_ELITE_SPACE_TASK } from '../tasks';
 import { nssSpaceOf, spaceFlopsRange } from '../space-check';
@@ -70,15 +73,17 @@ export interface NssEliteSpaceResult {
     dMax: number; wMax: number; depthsPerSpace: number; widthsPerSpace: number; stemWidth: number; inputShape: number[]; numClasses: number;
     networkSpaces: number; networks: number; minFlops: number; maxFlops: number;
   };
-  targetFlops: number;
+  /** The FLOPs target; null for a latency target (see `latency`). */
+  targetFlops: number | null;
   eliteSpace: {
     stages: NssStageRanges[];
     description: string;
     networks: number;
-    flops: { min: number; max: number; mean: number; deviationOfMean: number; fractionWithin10: number; histogram: FlopsHistogram };
+    /** Exact FLOPs; deviationOfMean and fractionWithin10 are null for a latency target. */
+    flops: { min: number; max: number; mean: number; deviationOfMean: number | null; fractionWithin10: number | null; histogram: FlopsHistogram };
   };
-  /** The n spaces drawn from P_Theta (the Elite Space is the closest to the target). */
-  candidates: Array<{ stages: NssStageRanges[]; meanFlops: number; deviation: number }>;
+  /** The n spaces drawn from P_Theta (the Elite Space is the closest to the target; deviation from the target's metric). */
+  candidates: Array<{ stages: NssStageRanges[]; meanFlops: number; meanLatencyMs?: number; deviation: number }>;
   /** Learned P_Theta per stage: the probability of each depth range and width range. */
   theta: Array<{ depthRanges: IntRange[]; depthProbabilities: number[]; widthRanges: IntRange[]; widthProbabilities: number[] }>;
   /** Expected FLOPs (mean FLOPs of the sampled space) under the learned P_Theta. */
@@ -94,6 +99,38 @@ export interface NssEliteSpaceResult {
   resumedFromStep: number | null;
   notes: string[];
   evidence: Evidence;
+  /** With a latency target: L_lat = |Lat(A)/target - 1| on the per-residual-block LUT (Table 1 rows above count latency). */
+  latency?: NssLatencyResult;
+}
+
+export interface NssLatencyResult {
+  targetMs: number;
+  /** [min, max] LUT latency over the Expanded Search Space. */
+  spaceRangeMs: [number, number];
+  eliteSpace: { meanMs: number; minMs: number; maxMs: number; deviationOfMean: number; fractionWithin10: number | null };
+  /** Expected latency (mean latency of the sampled space) under the learned P_Theta. */
+  expectedLatencyMs: number;
+  backend: string;
+  threads: number | null;
+  machine: string;
+  space: string;
+  entries: number;
+  measurement: LatencyMeasurement;
+  provenance: string;
+}
+
+/** The LUT of a latency-target job: its per-stage cost model and the space's latency range; 422 naming the field when the target is out of reach. */
+function nssLatency(file: string, space: ExpandedSearchSpace, target: number): { table: LatencyTable; model: StageCostModel; range: [number, number] } {
+  let table: LatencyTable;
+  try {
+    table = parseLatencyTable(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (e) {
+    throw new UnprocessableError(`input.latencyTableFile cannot be read: ${(e as Error).message}`);
+  }
+  const model = latencyCostModel(table, space);
+  const range = latencyRange(table, space);
+  checkLatencyTarget(target, range, 'spec.targetLatencyMs');
+  return { table, model, range };
 }
 
 const stagesOf = (sp: NetworkSpace): NssStageRanges[] => sp.depths.map((d, i) => ({ depth: d, width: sp.widths[i] }));
@@ -110,10 +147,13 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
   const test = firstImages(ds.test, input.evalImages);
   const imageShape: [number, number, number] = [trainAll.height, trainAll.width, trainAll.channels];
   const space = nssSpaceOf(input.preset, imageShape, ds.numClasses, input.targetFlops);
+  const lat = input.targetLatencyMs !== null ? nssLatency(input.latencyTableFile as string, space, input.targetLatencyMs) : null;
+  const target = lat ? (input.targetLatencyMs as number) : (input.targetFlops as number);
   const options: NssSearchOptions = {
     ...NSS_SEARCH_DEFAULTS,
+    ...(lat ? { costModel: lat.model, costRange: lat.range } : {}),
     space,
-    flopsTarget: input.targetFlops,
+    flopsTarget: target,
     lambda: input.lambda,
     epochs: input.epochs,
     warmupFraction: input.warmupFraction,
@@ -124,7 +164,7 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
   if (Math.round(trainAll.count * options.validFraction) < 1 || Math.round(trainAll.count * options.validFraction) >= trainAll.count) {
     throw new UnprocessableError(`${trainAll.count} training images cannot be split equally into a weight half and a Theta half`);
   }
-  const { space: _s, thetaAdam, ...plain } = options;
+  const { space: _s, thetaAdam, costModel: _m, ...plain } = options;
   const checkpoints = new ResumableTask<NssRunState>(
     CHECKPOINT_FORMAT,
     fingerprintOf({ ...plain, thetaAdam, preset: input.preset, imageShape, numClasses: ds.numClasses, dataset: ds.source, trainImages: trainAll.count }),
@@ -145,6 +185,7 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
   const resumedFromStep = resumed ? resumed.step : null;
   const rf = new RelaxedFlops(space);
   const expectedFlops = (): number => rf.value(thetaProbabilities(runner.theta));
+  const rl = lat ? new RelaxedFlops(space, lat.model) : null;
   const stepsPerEpoch = runner.stepsPerEpoch;
   const total = runner.totalSteps;
   const warmupEpochs = Math.round(input.epochs * input.warmupFraction);
@@ -159,7 +200,10 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
       ...window.take(),
       fraction: total ? step / total : 1,
       message,
-      detail: { nssPhase: last.warmup ? 'warm-up' : 'search', temperature: last.tau, expectedFlops: expectedFlops(), sampledSpaceFlops: last.spaceFlops, targetFlops: input.targetFlops },
+      detail: {
+        nssPhase: last.warmup ? 'warm-up' : 'search', temperature: last.tau, expectedFlops: expectedFlops(), targetFlops: input.targetFlops,
+        ...(rl ? { expectedLatencyMs: rl.value(thetaProbabilities(runner.theta)), sampledSpaceLatencyMs: last.spaceFlops, targetLatencyMs: input.targetLatencyMs } : { sampledSpaceFlops: last.spaceFlops }),
+      },
     });
   };
   const save = async (): Promise<void> => {
@@ -169,7 +213,7 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
   try {
     report(
       resumedFromStep === null
-        ? `NSS on ${backend.name}: ${input.preset} preset (${formatSpace(wholeSpace(space))}), target ${input.targetFlops} FLOPs, ${input.epochs} epochs x ${stepsPerEpoch} steps (${warmupEpochs} warm-up)`
+        ? `NSS on ${backend.name}: ${input.preset} preset (${formatSpace(wholeSpace(space))}), target ${lat ? `${target} ms (LUT latency)` : `${target} FLOPs`}, ${input.epochs} epochs x ${stepsPerEpoch} steps (${warmupEpochs} warm-up)`
         : `resumed at step ${resumedFromStep}`,
     );
     while (!runner.done) {
@@ -193,7 +237,12 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
     const elite = result.elite.elite;
     const eliteFlops = new SpaceFlops(space, elite.space);
     const wholeSp = wholeSpace(space);
-    const table1 = { tolerance: 0.1, eliteSpace: table1Row(samplesToMeet(space, eliteFlops, input.targetFlops)), expandedSearchSpace: table1Row(samplesToMeet(space, wholeSp, input.targetFlops)) };
+    const latRows = lat ? { elite: latencySamplesToMeet(space, elite.space, lat.model, target), whole: latencySamplesToMeet(space, wholeSp, lat.model, target) } : null;
+    const latRow = (t: LatencySamplesToMeet | null, archs: number): NssTable1Row =>
+      t ? { archs: t.archs, within: t.within, p: t.p, expectedSamples: t.expectedSamples, hitWithin5: t.hitWithin5 } : { archs, within: 0, p: 0, expectedSamples: null, hitWithin5: 0 };
+    const table1 = latRows
+      ? { tolerance: 0.1, eliteSpace: latRow(latRows.elite, eliteFlops.archs), expandedSearchSpace: latRow(latRows.whole, archCount(wholeSp)) }
+      : { tolerance: 0.1, eliteSpace: table1Row(samplesToMeet(space, eliteFlops, target)), expandedSearchSpace: table1Row(samplesToMeet(space, wholeSp, target)) };
 
     // Fig. 3: architectures sampled uniformly from each space, supernet accuracy with recalibrated BN
     const streams = trainValidStreams(trainAll, { validFraction: options.validFraction, seed: input.seed, batchSize: input.batchSize });
@@ -214,7 +263,9 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
     if (input.exportEliteSpace && weights) {
       const file = encodeEliteSpaceFile(
         {
-          preset: input.preset, inputShape: imageShape, numClasses: ds.numClasses, targetFlops: input.targetFlops, space: elite.space, meanFlops: eliteFlops.mean, dataset: ds.name,
+          preset: input.preset, inputShape: imageShape, numClasses: ds.numClasses, targetFlops: input.targetFlops,
+          ...(lat ? { targetLatencyMs: target } : {}),
+          space: elite.space, meanFlops: eliteFlops.mean, dataset: ds.name,
           supernet: { epochs: input.epochs, warmupEpochs, steps: result.steps, batchSize: input.batchSize, trainImages, dataset: ds.name, params: runner.net.paramCount() },
         },
         weights,
@@ -228,6 +279,7 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
       `${ds.name} images (weights + Theta halves), ${input.preset} preset (d_max ${space.dMax}, w_max ${space.wMax}, ${space.depthsPerSpace} depths x ${space.widthsPerSpace} widths per space, ${imageShape.join('x')} inputs); ` +
       `the paper searches 50 epochs (15 warm-up) on CIFAR-10 with d_max 16, w_max 512. Accuracies are supernet estimates on ${test.count} test images, not stand-alone training.`;
     if (shortened) notes.push(description);
+    if (lat) notes.push(`latency target: ${latencyProvenance(lat.table)}; the curve's spaceFlops / flopsLoss hold the sampled spaces' LUT latency (ms) and L_lat`);
     if (input.preset === 'small') notes.push('preset small: d_max 4 (depth ranges 1-2, 3-4), w_max 32 (width ranges of 8): 512 network spaces of 4,096 networks; not the paper\'s space');
     const { min, max } = spaceFlopsRange(space);
     const probs = result.probabilities;
@@ -244,11 +296,13 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
         description: formatSpace(elite.space),
         networks: eliteFlops.archs,
         flops: {
-          min: eliteFlops.min, max: eliteFlops.max, mean: eliteFlops.mean, deviationOfMean: elite.deviation,
-          fractionWithin10: eliteFlops.fractionWithin(input.targetFlops), histogram: eliteFlops.histogram(input.histogramBins),
+          min: eliteFlops.min, max: eliteFlops.max, mean: eliteFlops.mean, deviationOfMean: lat ? null : elite.deviation,
+          fractionWithin10: lat ? null : eliteFlops.fractionWithin(target), histogram: eliteFlops.histogram(input.histogramBins),
         },
       },
-      candidates: result.elite.candidates.map((c) => ({ stages: stagesOf(c.space), meanFlops: c.meanFlops, deviation: c.deviation })),
+      candidates: result.elite.candidates.map((c) =>
+        lat ? { stages: stagesOf(c.space), meanFlops: rf.spaceMean(c.choice), meanLatencyMs: c.meanFlops, deviation: c.deviation } : { stages: stagesOf(c.space), meanFlops: c.meanFlops, deviation: c.deviation },
+      ),
       theta: probs.depth.map((d, i) => ({
         depthRanges: d.map((_, k) => depthRange(space, k)), depthProbabilities: d,
         widthRanges: probs.width[i].map((_, k) => widthRange(space, k)), widthProbabilities: probs.width[i],
@@ -274,6 +328,21 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
         backend: { name: backend.name, reason: backend.reason },
         groundTruth: null,
       },
+      ...(lat && rl && latRows
+        ? {
+            latency: {
+              targetMs: target,
+              spaceRangeMs: lat.range,
+              eliteSpace: {
+                meanMs: elite.meanFlops, minMs: latRows.elite?.min ?? NaN, maxMs: latRows.elite?.max ?? NaN, deviationOfMean: elite.deviation,
+                fractionWithin10: latRows.elite ? latRows.elite.within / latRows.elite.archs : null,
+              },
+              expectedLatencyMs: rl.value(probs),
+              backend: lat.table.backend, threads: lat.table.threads, machine: lat.table.machine, space: lat.table.space, entries: Object.keys(lat.table.entries).length,
+              measurement: lat.table.measurement, provenance: latencyProvenance(lat.table),
+            },
+          }
+        : {}),
     };
   } finally {
     runner.dispose();

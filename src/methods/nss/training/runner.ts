@@ -23,7 +23,7 @@ import { Rng, RngState } from '../../../common/rng';
 import { Sgd, exportState, importState, learningRate } from '../../../trainer/engine/train-loop';
 import { EliteSelection, selectEliteSpace } from '../science/elite';
 import { archFlops } from '../science/cost';
-import { FlopsRelaxation, RelaxedFlops, checkFlopsTarget, flopsLoss, flopsLossGradient } from '../science/flops-loss';
+import { FlopsRelaxation, RelaxedFlops, StageCostModel, checkFlopsTarget, flopsLoss, flopsLossGradient } from '../science/flops-loss';
 import { ExpandedSearchSpace, NSS_STAGES, NssArch, depthRange, depthRangeCount, widthRange, widthRangeCount } from '../science/space';
 import {
   AdamOptions,
@@ -72,6 +72,13 @@ export interface NssSearchOptions {
   validFraction: number;
   /** Where L_FLOPs is evaluated: at the relaxed weights (default) or at the hard one-hot (flops-loss.ts). */
   flopsRelaxation: FlopsRelaxation;
+  /**
+   * The cost the target is in (default: exact FLOPs). A latency LUT's per-stage sums (science/latency.ts) make
+   * `flopsTarget` a latency target in ms and the loss L_lat = |Lat(A)/target - 1|, relaxed like L_FLOPs.
+   */
+  costModel?: StageCostModel;
+  /** [min, max] of the cost over the whole space (needed with costModel: the target's reach check). */
+  costRange?: [number, number];
 }
 
 export const NSS_SEARCH_DEFAULTS: Omit<NssSearchOptions, 'space' | 'flopsTarget' | 'epochs' | 'seed'> = {
@@ -158,6 +165,11 @@ export function validateSearchOptions(o: NssSearchOptions): void {
   if (o.flopsRelaxation !== 'soft' && o.flopsRelaxation !== 'straight-through') bad.push(['flopsRelaxation', "flopsRelaxation must be 'soft' or 'straight-through'"]);
   if (bad.length) throw new InvalidInputError(bad.map((b) => b[1]).join('; '), bad.map(([f, m]) => violation(f, 'range', m)));
   const s = o.space;
+  if (o.costModel) {
+    if (!o.costRange) throw new RangeError('costRange is required with costModel');
+    checkFlopsTarget(o.flopsTarget, o.costRange[0], o.costRange[1], 'flopsTarget');
+    return;
+  }
   const min = archFlops(s, { depths: [1, 1, 1], widths: [1, 1, 1] });
   const max = archFlops(s, { depths: [s.dMax, s.dMax, s.dMax], widths: [s.wMax, s.wMax, s.wMax] });
   checkFlopsTarget(o.flopsTarget, min, max, 'flopsTarget');
@@ -194,7 +206,7 @@ export class NssSearchRun {
     this.net = new NssSupernet(o.space, o.seed);
     // built while the largest architecture is selected: every parameter gets a momentum buffer
     this.sgd = new Sgd(this.net, { momentum: o.momentum, weightDecay: o.weightDecay, nesterov: false });
-    this.rf = new RelaxedFlops(o.space);
+    this.rf = new RelaxedFlops(o.space, o.costModel);
     const theta = initialTheta(o.space);
     this.st = { step: 0, rng: Rng.fromSeed(o.seed).state(), theta, adam: initialAdamState(theta), records: [], acc: emptyAcc() };
     if (resume) {
@@ -328,7 +340,7 @@ export class NssSearchRun {
   /** Theta, P_Theta, the Elite Space (n spaces from P_Theta, the closest to the target) and the epoch records. */
   result(): NssSearchResult {
     const o = this.options;
-    const elite = selectEliteSpace(o.space, this.st.theta, o.flopsTarget, o.eliteSamples, Rng.fromSeed(o.seed + 104729));
+    const elite = selectEliteSpace(o.space, this.st.theta, o.flopsTarget, o.eliteSamples, Rng.fromSeed(o.seed + 104729), o.costModel);
     return { theta: cloneTheta(this.st.theta), probabilities: thetaProbabilities(this.st.theta), elite, records: this.st.records.slice(), steps: this.st.step };
   }
 

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ScaleNetLatencyResultDto } from '../../../jobs/dto/latency-lut.dto';
 import { EvidenceDto } from '../../../jobs/dto/evidence.dto';
 import { TrainerBackendDto } from '../../../jobs/dto/trainer-backend.dto';
 
@@ -34,6 +35,9 @@ export class ScaleNetFamilyMemberDto {
   @ApiProperty() withinBudget!: boolean;
   @ApiProperty({ type: Number, nullable: true, description: 'Held-out accuracy by the supernet (proxy, BN recalibrated)' }) supernetAccuracy!: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Accuracy after retraining from scratch (when asked)' }) retrainedAccuracy!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'LUT-predicted latency in ms on the backend of result.latency (with spec.maxLatencyMs; null beyond the table)' }) latencyMs?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Latency budget l_j in ms (2^j l0 beyond M)' }) latencyBudgetMs?: number | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true }) withinLatencyBudget?: boolean | null;
 }
 
 export class ScaleNetSearchCostDto {
@@ -100,4 +104,5 @@ export class ScaleNetFamilyResultDto {
   @ApiProperty({ type: ScaleNetArtifactsDto }) artifacts!: ScaleNetArtifactsDto;
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) resumedFrom!: object | null;
   @ApiProperty({ type: [String] }) notes!: string[];
+  @ApiPropertyOptional({ type: ScaleNetLatencyResultDto, description: 'With spec.maxLatencyMs: the latency budgets and the LUT (backend, how measured, cached or built here)' }) latency?: ScaleNetLatencyResultDto;
 }

@@ -23,6 +23,23 @@ export class ScaleNetBudgetsSpec {
   list?: number[];
 }
 
+/** Latency budgets in ms: l0 (then l_j = 2^j l0) or the whole list l_0..l_M; caps, predicted by a per-block LUT. */
+export class ScaleNetLatencyBudgetsSpec {
+  @ApiPropertyOptional({ description: 'Base latency budget l0 in ms; l_j = 2^j l0 (like f_j = 2^j f0).', example: 5 })
+  @IsOptional()
+  @IsNumber(FINITE)
+  @IsPositive()
+  l0?: number;
+
+  @ApiPropertyOptional({ type: [Number], description: 'Latency budgets l_0..l_M in ms (M + 1 increasing entries).' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(9)
+  @IsNumber(FINITE, { each: true })
+  list?: number[];
+}
+
 const int = (key: keyof typeof L, description: string, def?: number) => {
   const lim = L[key] as { min?: number; max: number };
   return [
@@ -60,6 +77,19 @@ export class ScaleNetFamilySpec {
   @ValidateNested()
   @Type(() => ScaleNetBudgetsSpec)
   budgets?: ScaleNetBudgetsSpec;
+
+  @ApiPropertyOptional({
+    type: ScaleNetLatencyBudgetsSpec,
+    description:
+      'Latency budgets (caps, ms) per scaling stage, enforced in MCEA beside the FLOPs budgets (the FLOPs budgets are then enforced only when `budgets` is given). ' +
+      "A path's latency is a LUT prediction: the sum of per-block latencies measured at batch 1 on the service's inference backend (the trainer's; " +
+      'wasm by default). The table is built once per preset, M, image channels, machine and backend setting (a job that finds none builds it first, ' +
+      'reporting the build time) and kept as a team `latency-table` artefact. A budget below the fastest path of its stage fails the job with 422 naming this field.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ScaleNetLatencyBudgetsSpec)
+  maxLatencyMs?: ScaleNetLatencyBudgetsSpec;
 
   @ApiPropertyOptional({ enum: SCALENET_SAMPLERS, default: D.sampler, description: 'Path sampler of supernet training: HSS (Eq. 1-2) or uniform (ablation).' })
   @IsOptional()

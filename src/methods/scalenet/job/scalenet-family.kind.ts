@@ -13,6 +13,9 @@ import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
 import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
 import { TrainerCheckpoint, TrainerKindDeps, checkDatasetRef, trainerDatasetRef, trainerRunOptions } from '../../../trainer/trainer-job';
 import { familyProblem } from '../science/problem';
+import { latencySpaceId, presetLatencyUnits } from '../science/latency';
+import { presetByName, scalingSpace } from '../science/space';
+import { LatencyTableSource, ensureLatencyTable } from '../../../trainer/latency/latency-job';
 import type { BudgetMode } from '../science/mcea';
 import type { ScaleNetFamilyInput } from '../training/input';
 import type { ScaleNetFamilyResult } from '../training/family.task';
@@ -27,7 +30,16 @@ const TASK = 'scalenet-family';
 const SUPERNET_MEDIA_TYPE = 'application/vnd.nas.checkpoint';
 
 export type ScaleNetKindDeps = Pick<TrainerKindDeps, 'trainer' | 'storageDir' | 'dataDir' | 'resolveDataset'>;
-export type ScaleNetFamilyJobResult = ScaleNetFamilyResult & { artifacts: { supernet: string | null; family: string | null; members: Array<{ stage: number; model: string }> } };
+export type ScaleNetFamilyJobResult = Omit<ScaleNetFamilyResult, 'latency'> & {
+  artifacts: { supernet: string | null; family: string | null; members: Array<{ stage: number; model: string }> };
+  latency?: ScaleNetFamilyResult['latency'] & { table: LatencyTableSource };
+};
+
+/** Channels and classes of the job's images (the preset is adapted to them, and so are the latency units). */
+function imageChannels(ref: TaskInput['dataset']): { inChannels: number; classes: number } {
+  if (ref.kind === 'builtin') return { inChannels: ref.name === 'cifar10-subset' ? 3 : 1, classes: 10 };
+  return { inChannels: ref.format === 'cifar10-binary' ? 3 : 1, classes: 10 };
+}
 
 type Optional = 'supernetFile' | 'exportSupernet' | 'exportFamily' | 'exportMembers' | 'maxTrainImages' | 'maxTestImages';
 type TaskInput = Omit<ScaleNetFamilyInput, Optional> & Partial<Pick<ScaleNetFamilyInput, Optional>>;
@@ -69,6 +81,7 @@ export function scaleNetInput(spec: ScaleNetFamilySpec, dataset: TaskInput['data
   };
   if (spec.maxTrainImages !== undefined) input.maxTrainImages = spec.maxTrainImages;
   if (spec.maxTestImages !== undefined) input.maxTestImages = spec.maxTestImages;
+  if (spec.maxLatencyMs) input.maxLatencyMs = { ...(spec.maxLatencyMs.l0 !== undefined ? { l0: spec.maxLatencyMs.l0 } : {}), ...(spec.maxLatencyMs.list ? { list: spec.maxLatencyMs.list } : {}) };
   familyProblem(input, 'spec.');
   return input;
 }
@@ -112,7 +125,22 @@ export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinit
         if (!ctx.spec.supernet) input.exportSupernet = path.join(dir, 'supernet.ckpt');
         if (input.retrainEpochs > 0) input.exportMembers = path.join(dir, 'members');
       }
-      const result = await deps.trainer.run<TaskInput, ScaleNetFamilyResult>(TASK, input, trainerRunOptions(ctx, dir, 'scalenet'));
+      let tableSource: LatencyTableSource | null = null;
+      if (input.maxLatencyMs) {
+        const preset = { ...presetByName(input.preset), ...imageChannels(input.dataset) };
+        const space = scalingSpace(preset, input.M);
+        const lut = await ensureLatencyTable(deps, ctx, dir, {
+          space: latencySpaceId(preset, input.M),
+          inputShape: [preset.resolution, preset.resolution, preset.inChannels],
+          units: () => presetLatencyUnits(preset, space),
+          field: 'spec.maxLatencyMs',
+        });
+        input.latencyTableFile = lut.file;
+        tableSource = lut.source;
+      }
+      const out = await deps.trainer.run<TaskInput, ScaleNetFamilyResult>(TASK, input, trainerRunOptions(ctx, dir, 'scalenet'));
+      const { latency, ...rest } = out;
+      const result = { ...rest, ...(latency && tableSource ? { latency: { ...latency, table: tableSource } } : {}) };
       const ids: ScaleNetFamilyJobResult['artifacts'] = { supernet: null, family: null, members: [] };
       if (artifacts && input.exportSupernet) {
         ids.supernet = (

@@ -68,6 +68,10 @@ export interface MceaProblem {
   space: ScalingSpace;
   /** f_0..f_M. */
   budgets: number[];
+  /** false: the FLOPs budgets are reported only, not enforced (a latency-only job). Default true. */
+  flopsConstrained?: boolean;
+  /** Latency budgets l_0..l_M (ms) and the LUT prediction of a path (a cap: latency <= l_j). */
+  latency?: { budgetsMs: number[]; predict(p: ScaleNetPath): number };
 }
 
 /** One evaluated base model of the NSGA-II population. */
@@ -198,8 +202,11 @@ export class Mcea {
     return f;
   }
 
+  /** Eq. 4's constraint as a violation: the FLOPs budget's (unless off) plus the latency cap's, each relative. */
   violation(base: BaseModel, strategy: ScalingStrategy, j: number): number {
-    return budgetViolation(this.flops(base, strategy), this.problem.budgets[j], this.config.budgetMode, this.config.tolerance);
+    const f = this.problem.flopsConstrained === false ? 0 : budgetViolation(this.flops(base, strategy), this.problem.budgets[j], this.config.budgetMode, this.config.tolerance);
+    const lat = this.problem.latency;
+    return lat ? f + budgetViolation(lat.predict({ base, strategy }), lat.budgetsMs[j], 'max', 0) : f;
   }
 
   /** One step; returns a new state (the input is not modified). */

@@ -8,6 +8,7 @@
 import { InvalidInputError, violation } from '../../../common/errors';
 import { userBudgets } from './budgets';
 import { pathFlops } from './cost';
+import { latencyBudgets as latencyBudgetList } from './latency';
 import { checkWeights, equalEta } from './hss';
 import type { BudgetMode } from './mcea';
 import { BaseModel, ScaleNetPreset, ScalingSpace, presetByName, scalingSpace } from './space';
@@ -20,6 +21,8 @@ export interface ProblemInput {
   pi: number[] | null;
   tolerance: number;
   budgetMode: BudgetMode;
+  /** Latency budgets (ms): l0 (l_j = 2^j l0) or the list l_0..l_M; checked against the LUT once it is there. */
+  maxLatencyMs?: { l0?: number; list?: number[] } | null;
 }
 
 export interface FamilyProblem {
@@ -29,6 +32,8 @@ export interface FamilyProblem {
   budgets: number[] | null;
   eta: number[];
   pi: number[];
+  /** l_0..l_M in ms (a cap each), or null without a latency budget. */
+  latencyBudgets: number[] | null;
 }
 
 /** The smallest and largest base models of a preset (fewest blocks / smallest choices; most blocks / largest choices). */
@@ -84,5 +89,6 @@ export function familyProblem(input: ProblemInput, prefix = 'spec.', overrides: 
   if (b && b.list !== undefined) budgets = userBudgets(b.list, input.M, `${prefix}budgets`);
   else if (b && b.f0 !== undefined) budgets = userBudgets(b.f0, input.M, `${prefix}budgets`);
   if (budgets) checkReach(preset, space, budgets, input.budgetMode, input.tolerance, `${prefix}budgets`);
-  return { preset, space, budgets, eta, pi };
+  const latencyBudgets = input.maxLatencyMs ? latencyBudgetList(input.maxLatencyMs, input.M, `${prefix}maxLatencyMs`) : null;
+  return { preset, space, budgets, eta, pi, latencyBudgets };
 }

@@ -28,10 +28,12 @@ import { estimateF0, F0Estimate } from '../science/budgets';
 import { networkCost } from '../science/cost';
 import { Generalisation, GeneralisationKind, generalise } from '../science/generalise';
 import { pathSampler } from '../science/hss';
-import { IterationRecord, MceaConfig, MceaState, budgetViolation, mceaConfig, runMcea } from '../science/mcea';
+import { IterationRecord, MceaConfig, MceaProblem, MceaState, budgetViolation, mceaConfig, runMcea } from '../science/mcea';
+import { LatencyMeasurement, LatencyTable, MissingLatencyEntryError, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
+import { checkLatencyReach, pathLatencyMs } from '../science/latency';
 import { generatePath } from '../science/path';
-import { checkReach, familyProblem } from '../science/problem';
-import { BaseModel, ScaleNetPreset, ScalingSpace, ScalingStrategy } from '../science/space';
+import { checkReach, extremeBases, familyProblem } from '../science/problem';
+import { BaseModel, ScaleNetPath, ScaleNetPreset, ScalingSpace, ScalingStrategy, pathKey } from '../science/space';
 import { LabelledBatch, SupernetEvaluator } from './evaluator';
 import { ScaleNetFamilyInput, parseScaleNetFamilyInput } from './input';
 import { MemberRetrain, RetrainState, freshRetrainState, retrainMembers } from './retrain';
@@ -91,6 +93,29 @@ export interface FamilyMember {
   /** Held-out accuracy by the supernet (BN recalibrated); null when the path lies outside the supernet. */
   supernetAccuracy: number | null;
   retrainedAccuracy: number | null;
+  /** LUT-predicted latency (ms) on the table's backend; null without a latency budget or beyond the table. */
+  latencyMs?: number | null;
+  /** l_j (2^j l0 beyond M); null without a latency budget. */
+  latencyBudgetMs?: number | null;
+  withinLatencyBudget?: boolean | null;
+}
+
+/** The latency side of a result: budgets and where the LUT was measured. */
+export interface ScaleNetLatencyResult {
+  budgetsMs: number[];
+  mode: 'max';
+  /** Whether the FLOPs budgets were enforced too (only when the spec gave them). */
+  flopsEnforced: boolean;
+  /** LUT latency of each stage's fastest path (smallest base model at its smallest strategy). */
+  fastestMs: number[];
+  backend: string;
+  threads: number | null;
+  machine: string;
+  space: string;
+  entries: number;
+  measurement: LatencyMeasurement;
+  /** "LUT prediction: ..." sentence. */
+  provenance: string;
 }
 
 export interface ScaleNetFamilyResult {
@@ -114,6 +139,8 @@ export interface ScaleNetFamilyResult {
   retrain: RetrainSummary | null;
   resumedFrom: { phase: string; step: number } | null;
   notes: string[];
+  /** Latency budgets (spec.maxLatencyMs) and their LUT; absent without them. */
+  latency?: ScaleNetLatencyResult;
 }
 
 export interface RetrainSummary {
@@ -214,7 +241,8 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
     const evaluator = new SupernetEvaluator(net, take(recalStream, input.recalBatches), take(streams.valid, Infinity, input.evalImages), new Map(Object.entries(st.evalCache)));
     const boundary = (): Promise<void> => ctx.boundary();
     const evaluate = (p: { base: BaseModel; strategy: ScalingStrategy }): Promise<number> => evaluator.accuracy(p, boundary);
-    const mceaProblem = { preset, space, budgets: st.budgets };
+    const lat = problem.latencyBudgets ? latencySetup(input, preset, space, problem.latencyBudgets) : null;
+    const mceaProblem: MceaProblem = { preset, space, budgets: st.budgets, ...(lat ? { latency: { budgetsMs: lat.budgetsMs, predict: lat.predict }, flopsConstrained: input.budgets !== null } : {}) };
     let lastCheckpoint = performance.now();
     let t0 = performance.now();
     const account = (): void => {
@@ -285,6 +313,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
         resolution: c.resolution, flops: cost.flops, params: cost.params, budget,
         withinBudget: budgetViolation(cost.flops, budget, input.budgetMode, input.tolerance) === 0,
         supernetAccuracy: acc, retrainedAccuracy: null,
+        ...(lat ? lat.member(mres.alpha, S, j <= input.M ? lat.budgetsMs[j] : 2 ** j * lat.budgetsMs[0], notes) : {}),
       });
     }
     account();
@@ -336,7 +365,9 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
       },
       resumedFrom,
       notes: [...notes, description],
+      ...(lat ? { latency: lat.result } : {}),
     };
+    if (lat) result.notes.push(lat.result.provenance);
     if (resumedFrom) result.notes.push('wallSeconds counts this attempt only; trainSeconds and searchSeconds add up every attempt');
     if (input.exportFamily) {
       fs.mkdirSync(path.dirname(input.exportFamily), { recursive: true });
@@ -346,6 +377,43 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
   } finally {
     net.dispose();
   }
+}
+
+/** The LUT predictor of a job with latency budgets (cached per path), the reach check and the result's latency part. */
+function latencySetup(input: ScaleNetFamilyInput, preset: ScaleNetPreset, space: ScalingSpace, budgetsMs: number[]) {
+  let table: LatencyTable;
+  try {
+    table = parseLatencyTable(JSON.parse(fs.readFileSync(input.latencyTableFile as string, 'utf8')));
+  } catch (e) {
+    throw new UnprocessableError(`input.latencyTableFile cannot be read: ${(e as Error).message}`);
+  }
+  const cache = new Map<string, number>();
+  const predict = (p: ScaleNetPath): number => {
+    const key = pathKey(p);
+    let ms = cache.get(key);
+    if (ms === undefined) {
+      ms = pathLatencyMs(table, preset, p);
+      if (cache.size > 200_000) cache.clear();
+      cache.set(key, ms);
+    }
+    return ms;
+  };
+  const fastestMs = checkLatencyReach(preset, space, budgetsMs, predict, 'spec.maxLatencyMs', extremeBases(preset).min);
+  const result: ScaleNetLatencyResult = {
+    budgetsMs, mode: 'max', flopsEnforced: input.budgets !== null, fastestMs, backend: table.backend, threads: table.threads, machine: table.machine,
+    space: table.space, entries: Object.keys(table.entries).length, measurement: table.measurement, provenance: latencyProvenance(table),
+  };
+  const member = (base: BaseModel, S: ScalingStrategy, budget: number, notes: string[]): Pick<FamilyMember, 'latencyMs' | 'latencyBudgetMs' | 'withinLatencyBudget'> => {
+    try {
+      const ms = predict({ base, strategy: S });
+      return { latencyMs: ms, latencyBudgetMs: budget, withinLatencyBudget: ms <= budget };
+    } catch (e) {
+      if (!(e instanceof MissingLatencyEntryError)) throw e;
+      if (!notes.some((n) => n.startsWith('latency: generalised'))) notes.push(`latency: generalised members outside the table's scaling stages have no LUT latency (${e.message})`);
+      return { latencyMs: null, latencyBudgetMs: budget, withinLatencyBudget: null };
+    }
+  };
+  return { budgetsMs, predict, member, result };
 }
 
 /** The `model-family` artefact's content: what a user needs to build every member. */

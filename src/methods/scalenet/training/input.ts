@@ -40,6 +40,10 @@ export interface ScaleNetFamilyInput {
   K: number;
   P: number;
   N: number;
+  /** Latency budgets in ms (l_j = 2^j l0, or the list); caps checked by the LUT at latencyTableFile. */
+  maxLatencyMs?: { l0?: number; list?: number[] } | null;
+  /** The latency look-up table (JSON, src/search/spaces/cost/latency.ts); required with maxLatencyMs. */
+  latencyTableFile?: string | null;
   /** A trained supernet file (artefact) to search with instead of training one. */
   supernetFile: string | null;
   /** Where to write the trained supernet (the job turns it into a `supernet` artefact); null = do not write. */
@@ -102,8 +106,23 @@ export function parseScaleNetFamilyInput(raw: unknown): ScaleNetFamilyInput {
       if (list) budgets.list = list;
     }
   }
+  let maxLatencyMs: ScaleNetFamilyInput['maxLatencyMs'] = null;
+  if (o.maxLatencyMs !== undefined && o.maxLatencyMs !== null) {
+    const b = o.maxLatencyMs as InputObject;
+    if (typeof b !== 'object' || Array.isArray(b)) out.push(violation('input.maxLatencyMs', 'isObject', 'maxLatencyMs must be {l0} or {list}'));
+    else {
+      maxLatencyMs = {};
+      if (b.l0 !== undefined) maxLatencyMs.l0 = b.l0 as number;
+      const list = numberList(b, 'list', out);
+      if (list) maxLatencyMs.list = list;
+    }
+  }
+  const latencyTableFile = optionalPath(o, 'latencyTableFile', out);
+  if (maxLatencyMs && !latencyTableFile) out.push(violation('input.latencyTableFile', 'required', 'maxLatencyMs needs latencyTableFile'));
   const input: ScaleNetFamilyInput = {
     dataset: parseDatasetRef(o.dataset, out),
+    maxLatencyMs,
+    latencyTableFile,
     preset,
     M: int('M', D.M),
     budgets,

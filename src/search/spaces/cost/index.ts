@@ -1,2 +1,3 @@
 export * from './layers';
 export * from './counter';
+export * from './latency';
