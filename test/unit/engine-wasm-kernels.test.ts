@@ -200,6 +200,25 @@ describe('wasm gradient kernels', () => {
     });
   }
 
+  test(`tf.grads(conv2d) with 1x1 filters (pointwise path of Conv2DBackpropFilter) matches cpu on ${CASES} shapes`, async () => {
+    const r = rng(SEED + 13);
+    for (let k = 0; k < CASES; k++) {
+      const s = pick(r, [1, 1, 2] as const);
+      const c: ConvCase = { x: [int(r, 1, 4), int(r, 1, 9), int(r, 1, 9), int(r, 1, 24)], filter: [1, 1, 0, int(r, 1, 24)], strides: [s, s], dilations: [1, 1], pad: pick(r, ['same', 'valid'] as const) };
+      c.filter[2] = c.x[3];
+      const ci = info(c, false);
+      const x = normals(r, tf.util.sizeFromShape(c.x));
+      const w = normals(r, tf.util.sizeFromShape(c.filter));
+      const dy = normals(r, tf.util.sizeFromShape(ci.outShape));
+      const got = await gradsOn('wasm', c, false, x, w, dy);
+      const ref = await gradsOn('cpu', c, false, x, w, dy);
+      const where = `seed ${SEED} case ${k}: ${describeCase(c)}`;
+      assert.ok(relErr(got.dx, ref.dx) <= TOL, `dx ${relErr(got.dx, ref.dx)} > ${TOL} at ${where}`);
+      assert.ok(relErr(got.dw, ref.dw) <= TOL, `dw ${relErr(got.dw, ref.dw)} > ${TOL} at ${where}`);
+    }
+    await tf.setBackend('wasm');
+  });
+
   test(`Tile on wasm (replaced) equals cpu exactly on ${CASES} random shapes, reps and dtypes`, async () => {
     const r = rng(SEED + 5);
     for (let k = 0; k < CASES; k++) {
