@@ -1,18 +1,19 @@
 /**
  * This service's CPU training vs PyTorch on the same cores, one command for the three nets of issue #9:
  *   conv7 (7-layer C=16 conv net, batch 64), nb201 (NB201 cell net C=16 N=5, batch 256 in ONE pass) and
- *   mbconv (elastic MBConv supernet step, a random sub-network per step, batch 128).
- * For each net, in turn (never two at once): this service's training step (Sgd.step of src/trainer/engine: forward
- * with BN batch statistics, backward, SGD Nesterov momentum 0.9, weight decay 5e-4) in a fresh node process on the
- * `wasm` backend (or BENCH_BACKEND), then the same net and optimiser in PyTorch (benchmarks/trainer/torch_side.py) with
- * 2 threads and with 1 thread, when `import torch` works in a python3 (BENCH_PYTHON, else /usr/bin/python3, else
- * python3 on PATH); the JSON says when it does not. Per net: images/s of both, the ratio, peak memory of both
+ *   mbconv (elastic MBConv supernet step, a random sub-network per step, batch 64).
+ * For each net, in turn (never two at once), alternating sides: this service's training step (Sgd.step of
+ * src/trainer/engine: forward with BN batch statistics, backward, SGD Nesterov momentum 0.9, weight decay 5e-4) in a
+ * fresh node process on the `wasm` backend (or BENCH_BACKEND) with 1 thread and with TRAINER_WASM_THREADS=2 (conv
+ * kernels' batch split over a helper thread), and the same net and optimiser in PyTorch
+ * (benchmarks/trainer/torch_side.py) with 2 threads and with 1 thread, when `import torch` works in a python3
+ * (BENCH_PYTHON, else /usr/bin/python3, else python3 on PATH); the JSON says when it does not. Per net: images/s of both, the ratio, peak memory of both
  * processes, and a per-kernel time breakdown of one profiled step (tf.profile here, torch.profiler there).
  *
  *   npm run bench:trainer-vs-torch        (node dist/benchmarks/trainer/vs-torch.js)
  *
- * Env: BENCH_NETS (conv7,nb201,mbconv), BENCH_STEPS (timed steps per net; default 8 / 3 / 6), BENCH_BACKEND (wasm),
- *      BENCH_PYTHON, BENCH_OUT (benchmarks/results/trainer-vs-torch.json). Random data: speed only, not learning.
+ * Env: BENCH_NETS (conv7,nb201,mbconv), BENCH_STEPS (timed steps per net; default 6 / 2 / 3), BENCH_BACKEND (wasm),
+ *      BENCH_PYTHON, BENCH_OUR_THREADS (1,2), BENCH_OUT (benchmarks/results/trainer-vs-torch.json). Random data: speed only, not learning.
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -27,10 +28,12 @@ import { RunProvenance } from '../common/provenance';
 import { buildCase, NET_NAMES, NetName } from './nets';
 
 const OUT = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'trainer-vs-torch.json');
-const BATCH: Record<NetName, number> = { conv7: 64, nb201: 256, mbconv: 128 };
-const DEFAULT_STEPS: Record<NetName, number> = { conv7: 8, nb201: 3, mbconv: 6 };
-const WARMUP: Record<NetName, number> = { conv7: 2, nb201: 1, mbconv: 2 };
+const BATCH: Record<NetName, number> = { conv7: 64, nb201: 256, mbconv: 64 };
+const DEFAULT_STEPS: Record<NetName, number> = { conv7: 6, nb201: 2, mbconv: 3 };
+const WARMUP: Record<NetName, number> = { conv7: 2, nb201: 1, mbconv: 1 };
 const LR = 0.01;
+/** This service's thread settings to time (TRAINER_WASM_THREADS): 1, and 2 (conv kernels' batch split). */
+const OUR_THREADS = (process.env.BENCH_OUR_THREADS ?? '1,2').split(',').map(Number);
 const TORCH_SCRIPT = path.join(REPO_ROOT, 'benchmarks', 'trainer', 'torch_side.py');
 
 export interface KernelShare {
@@ -58,6 +61,8 @@ export interface SideResult {
   kernels: KernelShare[];
   profiledStepMs: number;
   loss: number;
+  /** `uptime` right after this side ran. */
+  uptime?: string;
 }
 
 function randomBatch(n: number, seed: number): { x: Float32Array; y: Int32Array; shape: [number, number, number, number] } {
@@ -119,7 +124,7 @@ async function tfjsSide(name: NetName, steps: number): Promise<SideResult> {
   return {
     side: 'this service',
     backend: `${choice.name}: ${choice.reason}`,
-    threads: 1,
+    threads: Number(process.env.TRAINER_WASM_THREADS ?? 1),
     batch,
     steps,
     secondsPerStep: times,
@@ -176,8 +181,8 @@ async function orchestrate(): Promise<void> {
     .map((s) => s.trim())
     .filter((s): s is NetName => (NET_NAMES as readonly string[]).includes(s));
   const stepsOf = (n: NetName): number => Number(process.env.BENCH_STEPS ?? DEFAULT_STEPS[n]);
-  const config = { nets, batch: BATCH, steps: Object.fromEntries(nets.map((n) => [n, stepsOf(n)])), warmup: WARMUP, lr: LR, optimizer: 'SGD Nesterov momentum 0.9, weight decay 5e-4', backend: process.env.BENCH_BACKEND ?? 'wasm', out: OUT };
-  const prov = new RunProvenance('dist/benchmarks/trainer/vs-torch.js', ['BENCH_NETS', 'BENCH_STEPS', 'BENCH_BACKEND', 'BENCH_PYTHON', 'BENCH_OUT'], config);
+  const config = { nets, ourThreads: OUR_THREADS, batch: BATCH, steps: Object.fromEntries(nets.map((n) => [n, stepsOf(n)])), warmup: WARMUP, lr: LR, optimizer: 'SGD Nesterov momentum 0.9, weight decay 5e-4', backend: process.env.BENCH_BACKEND ?? 'wasm', out: OUT };
+  const prov = new RunProvenance('dist/benchmarks/trainer/vs-torch.js', ['BENCH_NETS', 'BENCH_STEPS', 'BENCH_BACKEND', 'BENCH_PYTHON', 'BENCH_OUR_THREADS', 'BENCH_OUT'], config);
   const started = performance.now();
   const torch = findTorchPython();
   console.log(torch.python ? `PyTorch side: ${torch.tried[torch.tried.length - 1]}` : `PyTorch side NOT run: import torch failed (${torch.tried.join('; ')})`);
@@ -185,30 +190,46 @@ async function orchestrate(): Promise<void> {
   const loads: string[] = [uptime()];
   for (const name of nets) {
     const steps = stepsOf(name);
-    const self = runChild(process.execPath, [__filename], { ...process.env, BENCH_SIDE: 'tfjs', BENCH_NET: name, BENCH_STEPS: String(steps) });
-    const mine = self.result as SideResult;
     const desc = buildDescription(name);
-    console.log(`${name} (batch ${mine.batch}): this service ${mine.imagesPerSec.toFixed(1)} img/s, peak RSS ${mine.peakRssMiB.toFixed(0)} MiB (wasm heap ${mine.wasmHeapMiB?.toFixed(0) ?? '-'} MiB); top kernels: ${top(mine.kernels, 6)}`);
-    const entry: Record<string, unknown> = { description: desc.describe, batch: mine.batch, thisService: mine };
-    if (torch.python !== null) {
-      const spec = JSON.stringify({ ...desc.torch, batch: mine.batch, steps, warmup: WARMUP[name], lr: LR });
-      for (const threads of [2, 1]) {
-        const t = runChild(torch.python, [TORCH_SCRIPT, String(threads), spec], { ...process.env, OMP_NUM_THREADS: String(threads) }).result as SideResult;
-        entry[`torch${threads}Threads`] = t;
-        const ratio = mine.imagesPerSec / t.imagesPerSec;
-        entry[`ratioVsTorch${threads}Threads`] = ratio;
-        console.log(`  PyTorch ${threads} thread(s): ${t.imagesPerSec.toFixed(1)} img/s, peak RSS ${t.peakRssMiB.toFixed(0)} MiB -> ratio ${ratio.toFixed(2)}; top ops: ${top(t.kernels, 6)}`);
-      }
-    }
+    const entry: Record<string, unknown> = { description: desc.describe, batch: BATCH[name] };
+    const ours = (threads: number): SideResult => {
+      const r = runChild(process.execPath, [__filename], { ...process.env, BENCH_SIDE: 'tfjs', BENCH_NET: name, BENCH_STEPS: String(steps), TRAINER_WASM_THREADS: String(threads) }).result as SideResult;
+      r.threads = threads;
+      r.uptime = uptime();
+      entry[`thisService${threads}Thread${threads > 1 ? 's' : ''}`] = r;
+      console.log(`${name} (batch ${r.batch}): this service, ${threads} thread(s): ${r.imagesPerSec.toFixed(1)} img/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (wasm heap ${r.wasmHeapMiB?.toFixed(0) ?? '-'} MiB); top kernels: ${top(r.kernels, 6)}`);
+      return r;
+    };
+    const theirs = (threads: number): SideResult | null => {
+      if (torch.python === null) return null;
+      const spec = JSON.stringify({ ...desc.torch, batch: BATCH[name], steps, warmup: WARMUP[name], lr: LR });
+      const t = runChild(torch.python, [TORCH_SCRIPT, String(threads), spec], { ...process.env, OMP_NUM_THREADS: String(threads) }).result as SideResult;
+      t.uptime = uptime();
+      entry[`torch${threads}Thread${threads > 1 ? 's' : ''}`] = t;
+      console.log(`  PyTorch ${threads} thread(s): ${t.imagesPerSec.toFixed(1)} img/s, peak RSS ${t.peakRssMiB.toFixed(0)} MiB; top ops: ${top(t.kernels, 6)}`);
+      return t;
+    };
+    // alternate the sides so that a change of machine load hits both
+    const ours1 = ours(1);
+    const torch2 = theirs(2);
+    const ours2 = OUR_THREADS.includes(2) ? ours(2) : null;
+    const torch1 = theirs(1);
+    const best = ours2 !== null && ours2.imagesPerSec > ours1.imagesPerSec ? ours2 : ours1;
+    entry.summary = {
+      thisService1ThreadImagesPerSec: ours1.imagesPerSec,
+      thisService2ThreadsImagesPerSec: ours2?.imagesPerSec ?? null,
+      torch2ThreadsImagesPerSec: torch2?.imagesPerSec ?? null,
+      torch1ThreadImagesPerSec: torch1?.imagesPerSec ?? null,
+      bestOfThisServiceOverTorch2Threads: torch2 ? best.imagesPerSec / torch2.imagesPerSec : null,
+      bestThisServiceThreads: best.threads,
+      thisService1ThreadOverTorch1Thread: torch1 ? ours1.imagesPerSec / torch1.imagesPerSec : null,
+      peakRssMiB: { thisService: best.peakRssMiB, torch2Threads: torch2?.peakRssMiB ?? null },
+    };
+    if (torch2) console.log(`  ratio (best of this service, ${best.threads} thread(s)) / PyTorch 2 threads: ${(best.imagesPerSec / torch2.imagesPerSec).toFixed(2)}; 1 thread / 1 thread: ${torch1 ? (ours1.imagesPerSec / torch1.imagesPerSec).toFixed(2) : '-'}`);
     loads.push(uptime());
     results[name] = entry;
   }
-  const summary = Object.fromEntries(
-    Object.entries(results).map(([k, v]) => {
-      const e = v as { thisService: SideResult; torch2Threads?: SideResult; ratioVsTorch2Threads?: number; ratioVsTorch1Threads?: number };
-      return [k, { thisServiceImagesPerSec: e.thisService.imagesPerSec, torch2ThreadsImagesPerSec: e.torch2Threads?.imagesPerSec ?? null, ratioVsTorch2Threads: e.ratioVsTorch2Threads ?? null, ratioVsTorch1Thread: e.ratioVsTorch1Threads ?? null }];
-    }),
-  );
+  const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, (v as { summary: unknown }).summary]));
   const result = {
     benchmark: 'trainer-vs-torch',
     note: 'random inputs and labels (speed only); each side in its own fresh process, run one after the other on the same cores; the machine is shared, so compare the ratios, and look at the load',
