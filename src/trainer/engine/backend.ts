@@ -21,8 +21,8 @@ import { startBatchSplit } from './wasm-kernels/batch-split';
 
 /**
  * TRAINER_WASM_THREADS=2 splits the wasm conv kernels' batch over the main thread and one helper worker thread (on a
- * machine with >= 2 cores); unset or 1: one thread (the default: on a shared, loaded machine the split measured
- * slower, see benchmarks/trainer/vs-torch.ts).
+ * machine with >= 2 cores); unset or 1: one thread (the default: the split sped up the MBConv supernet step and
+ * slowed the conv7 and NB201 steps, benchmarks/results/trainer-vs-torch.json).
  */
 export const TRAINER_WASM_THREADS_ENV = 'TRAINER_WASM_THREADS';
 
