@@ -8,10 +8,11 @@
  *
  *   node dist/benchmarks/trainer/nb201.js
  *
- * At batch 256 the wasm heap overflows in a single forward/backward pass, so the wasm batch is run as gradient
- * accumulation over micro-batches of BENCH_WASM_MICRO images (BN statistics per micro-batch); the JSON says so.
+ * Batch 256 trains in one pass since the fused BatchNorm kernels (src/trainer/engine/wasm-kernels/batch-norm.ts;
+ * before them it overflowed the wasm heap and ran as 2 x 128 micro-batches). BENCH_WASM_MICRO < batch runs gradient
+ * accumulation over micro-batches (BN statistics per micro-batch); the JSON says so.
  *
- * Env: BENCH_WASM_BATCH (256), BENCH_WASM_MICRO (128), BENCH_WASM_STEPS (3), BENCH_CPU_BATCH (1), BENCH_CPU_STEPS (1),
+ * Env: BENCH_WASM_BATCH (256), BENCH_WASM_MICRO (= batch: one pass), BENCH_WASM_STEPS (3), BENCH_CPU_BATCH (1), BENCH_CPU_STEPS (1),
  *      BENCH_OUT (benchmarks/results/trainer-cellnet.json). One untimed warm-up step per backend and batch.
  */
 import * as os from 'node:os';
@@ -29,8 +30,8 @@ import { RunProvenance } from '../common/provenance';
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const WASM_BATCH = env('BENCH_WASM_BATCH', 256);
 const WASM_STEPS = env('BENCH_WASM_STEPS', 3);
-/** Batch 256 of this network overflows the wasm heap in one pass (RuntimeError: memory access out of bounds, measured). */
-const WASM_MICRO = env('BENCH_WASM_MICRO', 128);
+/** Before the fused BatchNorm, batch 256 overflowed the wasm heap in one pass and needed 128 here. */
+const WASM_MICRO = env('BENCH_WASM_MICRO', WASM_BATCH);
 const CPU_BATCH = env('BENCH_CPU_BATCH', 1);
 const CPU_STEPS = env('BENCH_CPU_STEPS', 1);
 const OUT = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'trainer-cellnet.json');

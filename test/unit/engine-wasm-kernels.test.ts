@@ -15,6 +15,7 @@ import {
   depthwiseBackpropInputWasm,
 } from '../../src/trainer/engine/wasm-kernels';
 import { Rng } from '../../src/common/rng';
+import { fusedBatchNormAvailable, trainingBatchNorm } from '../../src/trainer/engine/batch-norm';
 
 const SEED = Number(process.env.ENGINE_TEST_SEED ?? 20240611);
 const CASES = 50;
@@ -199,6 +200,25 @@ describe('wasm gradient kernels', () => {
     });
   }
 
+  test(`tf.grads(conv2d) with 1x1 filters (pointwise path of Conv2DBackpropFilter) matches cpu on ${CASES} shapes`, async () => {
+    const r = rng(SEED + 13);
+    for (let k = 0; k < CASES; k++) {
+      const s = pick(r, [1, 1, 2] as const);
+      const c: ConvCase = { x: [int(r, 1, 4), int(r, 1, 9), int(r, 1, 9), int(r, 1, 24)], filter: [1, 1, 0, int(r, 1, 24)], strides: [s, s], dilations: [1, 1], pad: pick(r, ['same', 'valid'] as const) };
+      c.filter[2] = c.x[3];
+      const ci = info(c, false);
+      const x = normals(r, tf.util.sizeFromShape(c.x));
+      const w = normals(r, tf.util.sizeFromShape(c.filter));
+      const dy = normals(r, tf.util.sizeFromShape(ci.outShape));
+      const got = await gradsOn('wasm', c, false, x, w, dy);
+      const ref = await gradsOn('cpu', c, false, x, w, dy);
+      const where = `seed ${SEED} case ${k}: ${describeCase(c)}`;
+      assert.ok(relErr(got.dx, ref.dx) <= TOL, `dx ${relErr(got.dx, ref.dx)} > ${TOL} at ${where}`);
+      assert.ok(relErr(got.dw, ref.dw) <= TOL, `dw ${relErr(got.dw, ref.dw)} > ${TOL} at ${where}`);
+    }
+    await tf.setBackend('wasm');
+  });
+
   test(`Tile on wasm (replaced) equals cpu exactly on ${CASES} random shapes, reps and dtypes`, async () => {
     const r = rng(SEED + 5);
     for (let k = 0; k < CASES; k++) {
@@ -215,6 +235,60 @@ describe('wasm gradient kernels', () => {
       assert.deepEqual(got, await run('cpu'), `seed ${SEED} case ${k}: tile ${dtype} [${shape}] by [${reps}]`);
     }
     await tf.setBackend('wasm');
+  });
+
+  test(`fused training BatchNorm on wasm matches the tfjs composition on cpu (y, mean, variance, dx, dgamma, dbeta; ${CASES} shapes)`, async () => {
+    const r = rng(SEED + 11);
+    for (let k = 0; k < CASES; k++) {
+      const shape: Shape4 = [int(r, 1, 6), int(r, 1, 7), int(r, 1, 7), int(r, 1, 20)];
+      const C = shape[3];
+      // an offset and scale per case, so that the variance is not always ~1 (a one-pass variance would lose it)
+      const offset = (r() - 0.5) * 20;
+      const x = normals(r, tf.util.sizeFromShape(shape)).map((v) => v * (0.1 + r() * 3) + offset);
+      const gamma = normals(r, C);
+      const beta = normals(r, C);
+      const dy = normals(r, tf.util.sizeFromShape(shape));
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const xt = tf.tensor4d(x, shape);
+          const [gt, bt] = [tf.tensor1d(gamma), tf.tensor1d(beta)];
+          const bn = trainingBatchNorm(xt, gt, bt, 1e-5);
+          const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => trainingBatchNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y;
+          const [dx, dg, db] = tf.grads(f)([xt, gt, bt], tf.tensor4d(dy, shape));
+          const read = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+          return { fused: fusedBatchNormAvailable(), y: read(bn.y), mean: read(bn.mean), variance: read(bn.variance), dx: read(dx), dg: read(dg), db: read(db) };
+        });
+      };
+      const got = await run('wasm');
+      const ref = await run('cpu');
+      assert.ok(got.fused && !ref.fused, 'the fused kernel runs on wasm only');
+      const where = `seed ${SEED} case ${k}: x=[${shape}] offset ${offset.toFixed(2)}`;
+      for (const key of ['y', 'mean', 'variance', 'dx', 'dg', 'db'] as const) {
+        // n = 1 pixel per channel: variance 0, the output is beta and dx is 0 up to rounding (1/sqrt(eps) amplifies it)
+        const tol = key === 'dx' && shape[0] * shape[1] * shape[2] === 1 ? 1e-2 : TOL;
+        assert.ok(relErr(got[key], ref[key]) <= tol, `${key} ${relErr(got[key], ref[key])} > ${tol} at ${where}`);
+      }
+    }
+    await tf.setBackend('wasm');
+  });
+
+  test('fused BatchNorm frees every intermediate and works inside variableGrads', async () => {
+    await tf.setBackend('wasm');
+    const w = tf.variable(tf.randomNormal([3]));
+    const run = (): void => {
+      tf.tidy(() => {
+        const x = tf.randomNormal([4, 5, 5, 3]);
+        const { grads, value } = tf.variableGrads(() => tf.sum(tf.square(trainingBatchNorm(x as tf.Tensor4D, w as tf.Tensor1D, tf.zeros([3]) as tf.Tensor1D, 1e-5).y)) as tf.Scalar, [w]);
+        value.dataSync();
+        grads[w.name].dataSync();
+      });
+    };
+    run();
+    const before = { tensors: tf.memory().numTensors, data: tf.engine().backend.numDataIds() };
+    for (let k = 0; k < 5; k++) run();
+    assert.deepEqual({ tensors: tf.memory().numTensors, data: tf.engine().backend.numDataIds() }, before);
+    w.dispose();
   });
 
   test('col2im Conv2DBackpropInput gives the same dx when it works in batch chunks (down to one image)', async () => {

@@ -160,14 +160,17 @@ describe('nb201-one-shot task (real MNIST subset, wasm)', () => {
 
   test('golden values of the seeded tiny SE-NAS run (a change of behaviour must change this test on purpose)', () => {
     const r = reference;
-    // measured at the commit that made Eq. 7 (printed) and T = 50 the defaults (wasm backend, seed 3, MNIST slice)
+    // measured at the commit that made Eq. 7 (printed) and T = 50 the defaults (wasm backend, seed 3, MNIST slice);
+    // stage 2's removal order and the losses re-measured after the fused wasm BatchNorm kernel (its float rounding
+    // differs from the tfjs moments + batchNorm4d composition within 1e-4, property-tested, which reorders near-tied
+    // stage-2 scores; stage 1, the arch and the accuracy are unchanged)
     const golden = {
-      removed: ['2:0 2:4 2:1 2:3 4:3 0:0 3:1 0:1 3:0 4:0', '5:4 1:2 1:4 1:0 5:0 5:1 1:1 5:2 3:2 3:3'],
+      removed: ['2:0 2:4 2:1 2:3 4:3 0:0 3:1 0:1 3:0 4:0', '5:4 5:0 5:1 1:2 1:0 1:4 5:2 1:1 3:2 3:3'],
       mergedGroups: ['[[0,1,2,3],[4,5]]', '[[0,1,2,3,4,5]]'],
       arch: '|avg_pool_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_3x3~2|',
       supernetAccuracy: 9 / 64,
       stage1Children: '311034:5 203020:8 442413:11 103324:8 040102:7 411201:8 332342:12 130133:4 224210:7 024441:4',
-      lastEpochLoss: [2.36495, 2.35229, 2.33623],
+      lastEpochLoss: [2.36494, 2.35248, 2.33514],
     };
     const actual = {
       removed: r.stages.slice(0, 2).map((s) => (s.removed ?? []).map((x) => `${x.edge}:${x.op}`).join(' ')),

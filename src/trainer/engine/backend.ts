@@ -8,6 +8,7 @@
  *   4. `cpu` (pure JS; correct everywhere, ~100x slower than wasm for conv nets).
  * The returned `{ name, reason }` is what every training result reports as its backend.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -16,6 +17,14 @@ import { InvalidInputError, violation } from '../../common/errors';
 import { BackendUnavailableError } from './errors';
 import { ensureGradientsRegistered } from './gradients';
 import { registerWasmGradientKernels } from './wasm-kernels';
+import { startBatchSplit } from './wasm-kernels/batch-split';
+
+/**
+ * TRAINER_WASM_THREADS=2 splits the wasm conv kernels' batch over the main thread and one helper worker thread (on a
+ * machine with >= 2 cores); unset or 1: one thread (the default: the split sped up the MBConv supernet step and
+ * slowed the conv7 and NB201 steps, benchmarks/results/trainer-vs-torch.json).
+ */
+export const TRAINER_WASM_THREADS_ENV = 'TRAINER_WASM_THREADS';
 
 export type TrainerBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const TRAINER_BACKENDS: readonly TrainerBackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -124,7 +133,22 @@ async function tryWasm(): Promise<Attempt> {
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = tfwasm.getThreadsCount();
   const provided = [...kernels.added, ...kernels.replaced.map((k) => `${k} (replaced)`)];
-  return { ok: true, detail: `XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread(s), project gradient kernels: ${provided.join(', ')}` };
+  const split = await batchSplit();
+  return { ok: true, detail: `XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread(s) per wasm instance, project gradient kernels: ${provided.join(', ')}; ${split}` };
+}
+
+/** Starts the conv kernels' helper thread (./wasm-kernels/batch-split.ts) when TRAINER_WASM_THREADS >= 2 and >= 2 cores. */
+async function batchSplit(): Promise<string> {
+  const env = process.env[TRAINER_WASM_THREADS_ENV];
+  const cores = os.availableParallelism();
+  if (env === undefined || env.trim() === '' || !(Number(env) >= 2)) return `batch split off (${TRAINER_WASM_THREADS_ENV}=${env ?? 'unset'}; set 2 to use a helper thread): 1 thread`;
+  if (cores < 2) return 'batch split off (1 core): 1 thread';
+  try {
+    const kernels = await startBatchSplit(wasmBinaryDir());
+    return `batch split over 2 threads (main + 1 helper worker, each its own wasm instance) for ${kernels.join(', ')}`;
+  } catch (e) {
+    return `batch split unavailable (${message(e)}): 1 thread`;
+  }
 }
 
 async function tryCpu(): Promise<Attempt> {

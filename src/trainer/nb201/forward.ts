@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NB201_EDGE_SOURCE } from '../../benchmarks/nb201/arch';
 import { NB201_OPS, Nb201Op } from '../../benchmarks/nb201/types';
+import { trainingBatchNorm } from '../engine/batch-norm';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -41,9 +42,9 @@ export function nb201Logits(
     const gamma = v(`${name}.gamma`) as tf.Tensor1D;
     const beta = v(`${name}.beta`) as tf.Tensor1D;
     if (!mode.training) return tf.batchNorm4d(h, v(`${name}.runMean`) as tf.Tensor1D, v(`${name}.runVar`) as tf.Tensor1D, beta, gamma, BN_EPS);
-    const { mean, variance } = tf.moments(h, [0, 1, 2]);
-    if (mode.updateStats) pending.push({ name, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, n: h.shape[0] * h.shape[1] * h.shape[2] });
-    return tf.batchNorm4d(h, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, BN_EPS);
+    const { y, mean, variance } = trainingBatchNorm(h, gamma, beta, BN_EPS);
+    if (mode.updateStats) pending.push({ name, mean, variance, n: h.shape[0] * h.shape[1] * h.shape[2] });
+    return y;
   };
   const conv = (h: tf.Tensor4D, name: string, stride: 1 | 2): tf.Tensor4D => {
     const w = v(`${name}.w`) as tf.Tensor4D;

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BnMode, WeightLookup } from '../nb201/forward';
 import { BN_EPS } from '../nb201/forward';
+import { trainingBatchNorm } from '../engine/batch-norm';
 
 export type { BnMode, WeightLookup } from '../nb201/forward';
 
@@ -77,11 +78,9 @@ export class MaskedBatchNorm {
     if (!this.mode.training) {
       return tf.batchNorm4d(x, sliceChannels(this.v(`${name}.runMean`), c), sliceChannels(this.v(`${name}.runVar`), c), beta, gamma, BN_EPS);
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    if (this.mode.updateStats) {
-      this.pending.push({ name, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, n: x.shape[0] * x.shape[1] * x.shape[2] });
-    }
-    return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, BN_EPS);
+    const { y, mean, variance } = trainingBatchNorm(x, gamma, beta, BN_EPS);
+    if (this.mode.updateStats) this.pending.push({ name, mean, variance, n: x.shape[0] * x.shape[1] * x.shape[2] });
+    return y;
   }
 
   /** Applies the queued running-statistic updates (each to its active slice only). */

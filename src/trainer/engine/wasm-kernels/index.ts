@@ -1,10 +1,12 @@
 /**
  * The gradient kernels this project adds to the tfjs `wasm` backend (tfjs-backend-wasm 4.22 lacks
  * Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and DepthwiseConv2dNativeBackpropInput, and its
- * Conv2DBackpropInput and Tile are slow generic loops). Register them before the first training step.
+ * Conv2DBackpropInput and Tile are slow generic loops), plus a fused training-mode BatchNorm (TrainerBatchNorm and
+ * its gradient, used by src/trainer/engine/batch-norm.ts). Register them before the first training step.
  */
 import { Conv2DBackpropInput, getKernel, registerKernel, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { registerBatchNormKernels } from './batch-norm';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter';
@@ -12,6 +14,7 @@ import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
 import { makeTileConfig } from './tile';
 import { WASM_BACKEND_NAME } from './wasm-ops';
 
+export { batchNormTrainGradWasm, batchNormTrainWasm, TRAINER_BATCH_NORM, TRAINER_BATCH_NORM_GRAD } from './batch-norm';
 export { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 export { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 export { depthwiseBackpropFilterWasm } from './depthwise-backprop-filter';
@@ -45,6 +48,7 @@ export function registerWasmGradientKernels(): WasmKernelRegistration {
       added.push(config.kernelName);
     }
   }
+  added.push(...registerBatchNormKernels());
   const replaced: string[] = [];
   for (const [name, make] of REPLACEMENTS) {
     const original = getKernel(name, WASM_BACKEND_NAME);
