@@ -16,6 +16,7 @@ import { SamplerKind, pathSampler } from '../../src/methods/scalenet/science/hss
 import { SMALL_PRESET, ScalingSpace, scalingSpace } from '../../src/methods/scalenet/science/space';
 import { LabelledBatch, SupernetEvaluator } from '../../src/methods/scalenet/training/evaluator';
 import { ScaleNetSupernet } from '../../src/methods/scalenet/training/super-supernet';
+import { firstBatches } from '../../src/trainer/engine/fixed-batches';
 
 export interface SupernetBenchConfig {
   M: number;
@@ -39,26 +40,13 @@ export interface BenchData {
   space: ScalingSpace;
 }
 
-function take(stream: BatchStream, maxBatches: number, maxImages = Infinity): LabelledBatch[] {
-  const out: LabelledBatch[] = [];
-  let n = 0;
-  for (const b of stream.epoch(0)) {
-    if (out.length >= maxBatches || n >= maxImages) break;
-    const k = Math.min(b.shape[0], maxImages - n);
-    const size = b.shape[1] * b.shape[2] * b.shape[3];
-    out.push({ x: b.x.slice(0, k * size), y: b.y.slice(0, k), shape: [k, b.shape[1], b.shape[2], b.shape[3]] });
-    n += k;
-  }
-  return out;
-}
-
 /** The CIFAR-10 subset (data/images) split as the job splits it, with the evaluator's fixed batches. */
 export function benchData(cfg: SupernetBenchConfig): BenchData {
   const ds = loadBuiltinDataset('cifar10-subset', loadConfig().dataDir);
   const streams = trainValidStreams(ds.train, { validFraction: cfg.validFraction, seed: cfg.seed, batchSize: cfg.batch, evalBatchSize: 64 });
   if (!streams.valid) throw new Error('no held-out split');
   const recalStream = new BatchStream(ds.train, { indices: streams.split.train, batchSize: cfg.batch, seed: cfg.seed + 1, stats: streams.stats, shuffle: true });
-  return { streams, recal: take(recalStream, cfg.recalBatches), evalSet: take(streams.valid, Infinity, cfg.evalImages), trainImages: streams.split.train.length, space: scalingSpace(SMALL_PRESET, cfg.M) };
+  return { streams, recal: firstBatches(recalStream, cfg.recalBatches), evalSet: firstBatches(streams.valid, Infinity, cfg.evalImages), trainImages: streams.split.train.length, space: scalingSpace(SMALL_PRESET, cfg.M) };
 }
 
 export interface TrainRecord {

@@ -34,6 +34,7 @@ import { parseNssEliteSpaceInput } from './elite-space-input';
 import { NSS_SEARCH_DEFAULTS, NssEpochRecord, NssRunState, NssSearchOptions, NssSearchRun } from './runner';
 import { evaluateArchs } from './search';
 import { supernetWeights } from './supernet-weights';
+import { firstBatches } from '../../../trainer/engine/fixed-batches';
 
 const CHECKPOINT_FORMAT = 'nss-elite-space/1';
 /** The paper's search schedule: 50 epochs on the CIFAR-10 training set (supplementary 6.4.1). */
@@ -246,7 +247,7 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
 
     // Fig. 3: architectures sampled uniformly from each space, supernet accuracy with recalibrated BN
     const streams = trainValidStreams(trainAll, { validFraction: options.validFraction, seed: input.seed, batchSize: input.batchSize });
-    const recal = take(streams.train, input.recalBatches);
+    const recal = firstBatches(streams.train, input.recalBatches);
     const testStream = new BatchStream(test, { indices: Uint32Array.from({ length: test.count }, (_, i) => i), batchSize: 256, seed: input.seed, stats: streams.stats, shuffle: false });
     const rng = Rng.fromSeed(input.seed + 31);
     const draw = (sp: NetworkSpace): NssArch[] => Array.from({ length: input.archSamples }, () => sampleArch(sp, rng));
@@ -347,16 +348,6 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
   } finally {
     runner.dispose();
   }
-}
-
-/** The first `k` batches of one pass of `stream`, copied (recalibration batches). */
-function take(stream: BatchStream, k: number): Array<{ x: Float32Array; shape: [number, number, number, number] }> {
-  const out: Array<{ x: Float32Array; shape: [number, number, number, number] }> = [];
-  for (const b of stream.epoch(0)) {
-    if (out.length >= k) break;
-    out.push({ x: b.x.slice(), shape: [...b.shape] as [number, number, number, number] });
-  }
-  return out;
 }
 
 export const nssEliteSpace: TrainerTask<NssEliteSpaceResult> = trainerTask(NSS_ELITE_SPACE_TASK, run);

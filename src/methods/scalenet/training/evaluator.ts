@@ -9,9 +9,8 @@ import { ImageBatch, recalibrateBatchNorm } from '../../../trainer/engine/bn-rec
 import { ScaleNetPath, pathKey } from '../science/space';
 import type { ScaleNetSupernet } from './super-supernet';
 
-export interface LabelledBatch extends ImageBatch {
-  y: Int32Array;
-}
+import type { LabelledBatch } from '../../../trainer/engine/fixed-batches';
+export type { LabelledBatch };
 
 export class SupernetEvaluator {
   /** Distinct paths evaluated by this process. */

@@ -34,10 +34,11 @@ import { checkLatencyReach, pathLatencyMs } from '../science/latency';
 import { generatePath } from '../science/path';
 import { checkReach, extremeBases, familyProblem } from '../science/problem';
 import { BaseModel, ScaleNetPath, ScaleNetPreset, ScalingSpace, ScalingStrategy, pathKey } from '../science/space';
-import { LabelledBatch, SupernetEvaluator } from './evaluator';
+import { SupernetEvaluator } from './evaluator';
 import { ScaleNetFamilyInput, parseScaleNetFamilyInput } from './input';
 import { MemberRetrain, RetrainState, freshRetrainState, retrainMembers } from './retrain';
 import { ScaleNetSupernet } from './super-supernet';
+import { firstBatches } from '../../../trainer/engine/fixed-batches';
 
 const CHECKPOINT_FORMAT = 'scalenet-family/1';
 export const SUPERNET_FILE_FORMAT = 'scalenet-supernet/1';
@@ -156,19 +157,6 @@ export interface RetrainSummary {
   members: MemberRetrain[];
 }
 
-function take(stream: BatchStream, maxBatches: number, maxImages = Infinity): LabelledBatch[] {
-  const out: LabelledBatch[] = [];
-  let n = 0;
-  for (const b of stream.epoch(0)) {
-    if (out.length >= maxBatches || n >= maxImages) break;
-    const k = Math.min(b.shape[0], maxImages - n);
-    const size = b.shape[1] * b.shape[2] * b.shape[3];
-    out.push({ x: b.x.slice(0, k * size), y: b.y.slice(0, k), shape: [k, b.shape[1], b.shape[2], b.shape[3]] });
-    n += k;
-  }
-  return out;
-}
-
 async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
   const wall0 = performance.now();
   const input = parseScaleNetFamilyInput(ctx.input);
@@ -238,7 +226,7 @@ async function run(ctx: TaskContext): Promise<ScaleNetFamilyResult> {
 
     // 2. MCEA with the supernet evaluator (it changes BN statistics only, recalibrating them per path)
     const weightsSha256 = net.weightsSha256();
-    const evaluator = new SupernetEvaluator(net, take(recalStream, input.recalBatches), take(streams.valid, Infinity, input.evalImages), new Map(Object.entries(st.evalCache)));
+    const evaluator = new SupernetEvaluator(net, firstBatches(recalStream, input.recalBatches), firstBatches(streams.valid, Infinity, input.evalImages), new Map(Object.entries(st.evalCache)));
     const boundary = (): Promise<void> => ctx.boundary();
     const evaluate = (p: { base: BaseModel; strategy: ScalingStrategy }): Promise<number> => evaluator.accuracy(p, boundary);
     const lat = problem.latencyBudgets ? latencySetup(input, preset, space, problem.latencyBudgets) : null;

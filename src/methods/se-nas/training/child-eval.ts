@@ -7,9 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ImageBatch, recalibrateBatchNorm } from '../../../trainer/engine/bn-recalibration';
 import type { Nb201Supernet } from '../../../trainer/supernet/nb201-supernet';
 
-export interface LabelledBatch extends ImageBatch {
-  y: Int32Array;
-}
+import type { LabelledBatch } from '../../../trainer/engine/fixed-batches';
+export type { LabelledBatch };
 
 export class ChildEvaluator {
   /** Children evaluated so far. */

@@ -14,7 +14,7 @@ import type { Evidence } from '../../../jobs/evidence';
 import { BackendChoice, selectBackend } from '../../../trainer/engine/backend';
 import { SnapshotAverage } from '../../../trainer/engine/weight-averaging';
 import { Sgd, exportState, importState } from '../../../trainer/engine/train-loop';
-import { ChildEvaluator, LabelledBatch } from './child-eval';
+import { ChildEvaluator } from './child-eval';
 import { FinalSearch, searchFinalSpace } from './final-search';
 import { GROUND_TRUTH_METRIC, GroundTruth, Nb201Record, RankingCheck } from './ground-truth';
 import { OneShotInput, parseOneShotInput } from './input';
@@ -24,6 +24,7 @@ import { Nb201Supernet } from '../../../trainer/supernet/nb201-supernet';
 import { firstImages, loadDatasetRef } from '../../../datasets/dataset-ref';
 import { TaskContext, TrainerTask, trainerTask } from '../../../trainer/tasks/task';
 import { NB201_ONE_SHOT_TASK } from '../tasks';
+import { firstBatches } from '../../../trainer/engine/fixed-batches';
 
 /** Seed of the fixed full-space sample of the correlation check (a): the same archs for every job. */
 export const CORRELATION_SAMPLE_SEED = 201;
@@ -84,20 +85,6 @@ export interface OneShotResult {
   evidence: Evidence;
 }
 
-/** The first images of one unshuffled pass of `stream` (at most maxBatches batches and maxImages images), copied. */
-function take(stream: BatchStream, maxBatches: number, maxImages = Infinity): LabelledBatch[] {
-  const out: LabelledBatch[] = [];
-  let n = 0;
-  for (const b of stream.epoch(0)) {
-    if (out.length >= maxBatches || n >= maxImages) break;
-    const k = Math.min(b.shape[0], maxImages - n);
-    const size = b.shape[1] * b.shape[2] * b.shape[3];
-    out.push({ x: b.x.slice(0, k * size), y: b.y.slice(0, k), shape: [k, b.shape[1], b.shape[2], b.shape[3]] });
-    n += k;
-  }
-  return out;
-}
-
 /** `m` archs of the space drawn uniformly without replacement by a seeded Rng (all of them when it has at most m). */
 export function sampleOpSpace(space: OpSpace, m: number, seed: number): number[][] {
   const size = opSpaceSize(space);
@@ -140,7 +127,7 @@ async function run(ctx: TaskContext): Promise<OneShotResult> {
   const recalStream = new BatchStream(trainAll, { indices: streams.split.train, batchSize: input.batchSize, seed: input.seed + 1, stats: streams.stats, shuffle: true });
   const imageShape: [number, number, number] = [trainAll.height, trainAll.width, trainAll.channels];
   const net = new Nb201Supernet({ channels: input.C, cellsPerStage: input.N, inputShape: imageShape, numClasses: ds.numClasses, seed: input.seed });
-  const evaluator = new ChildEvaluator(net, take(recalStream, input.recalBatches), take(valid, Infinity, input.evalImages));
+  const evaluator = new ChildEvaluator(net, firstBatches(recalStream, input.recalBatches), firstBatches(valid, Infinity, input.evalImages));
   const { truth, reason } = GroundTruth.forDataset(input.dataset, input.benchmarkDir);
   const grid = gridSpace(6, NB201_OPS.length);
   const fullSpaceSample = Rng.fromSeed(CORRELATION_SAMPLE_SEED).sampleIndices(grid.size, input.correlationSample).map((i) => grid.opsOf(i).slice());
