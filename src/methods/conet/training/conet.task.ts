@@ -20,7 +20,7 @@ import { ALG2_DEFAULTS, Alg2Params, GroupDecision } from '../science/alg2';
 import { TRIAL_WEIGHTS_DEFAULT, TrialWeights } from '../science/transplant';
 import { CONET_LATENCY_SPACE, SweepPoint, bestForTarget, tradeOffCurve } from '../science/targets';
 import * as tf from '@tensorflow/tfjs-core';
-import { LatencyMeasurement, LatencyTable, distinctUnits, latencyProvenance, layerUnits, missingKeys, parseLatencyTable, predictLatencyMs } from '../../../search/spaces/cost';
+import { LatencyTable, LatencyTableSummary, latencyTableSummary, distinctUnits, latencyProvenance, layerUnits, missingKeys, parseLatencyTable, predictLatencyMs } from '../../../search/spaces/cost';
 import { DEFAULT_MEASURE, buildLatencyTable } from '../../../trainer/latency/measure';
 import { CONET_TASK } from '../tasks';
 import { ConetInput, parseConetInput } from './input';
@@ -81,21 +81,14 @@ export interface ConetRun {
 }
 
 /** The latency part of a result with a latency target (per-layer LUT). */
-export interface ConetLatencyResult {
+export interface ConetLatencyResult extends LatencyTableSummary {
   /** LUT-predicted latency (ms) of each sweep point's final network, in sweep order. */
   perRun: number[];
-  backend: string;
-  threads: number | null;
-  machine: string;
-  space: string;
-  entries: number;
   /** Layers this job measured (absent from the cached table). */
   measuredNow: number;
   /** Seconds this job spent measuring them. */
   measureSeconds: number;
   fromCache: boolean;
-  measurement: LatencyMeasurement;
-  provenance: string;
   notes: string[];
 }
 
@@ -132,16 +125,10 @@ async function conetLatency(input: ConetInput, net: ResolvedNetwork, runs: Conet
   notes.push(`latency: ${latencyProvenance(table)}; per-layer keys (conv, BN, pooling, linear; activations and residual additions are not counted)`);
   return {
     perRun: unitsPerRun.map((u) => predictLatencyMs(table, u)),
-    backend: table.backend,
-    threads: table.threads,
-    machine: table.machine,
-    space: table.space,
-    entries: Object.keys(table.entries).length,
+    ...latencyTableSummary(table),
     measuredNow: missing.length,
     measureSeconds: fresh?.buildSeconds ?? 0,
     fromCache: cached !== null,
-    measurement: table.measurement,
-    provenance: latencyProvenance(table),
     notes,
   };
 }

@@ -31,7 +31,7 @@ import { archFlops, networkCost } from '../science/cost';
 import { samplesToMeet } from '../science/elite';
 import { flopsLoss } from '../science/flops-loss';
 import { archLatencyMs, checkLatencyTarget, latencyCostModel, latencyRange, latencySamplesToMeet } from '../science/latency';
-import { LatencyMeasurement, LatencyTable, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
+import { LatencyTable, LatencyTableSummary, latencyTableSummary, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
 import { ExpandedSearchSpace, IntRange, NetworkSpace, NssArch, archCount, expandedSearchSpace, formatSpace, sampleArch, wholeSpace } from '../science/space';
 import { NSS_ARCH_SEARCH_TASK } from '../tasks';
 import { checkReachableTarget, checkSupernetSize } from '../space-check';
@@ -107,7 +107,7 @@ export interface NssArchSearchResult {
   notes: string[];
   evidence: Evidence;
   /** With a latency target: the per-residual-block LUT (backend, how measured); the deviations and exact counts above are of LUT latency. */
-  latency?: { targetMs: number; spaceRangeMs: [number, number]; backend: string; threads: number | null; machine: string; space: string; entries: number; measurement: LatencyMeasurement; provenance: string };
+  latency?: { targetMs: number; spaceRangeMs: [number, number] } & LatencyTableSummary;
 }
 
 /** The metric a target is in: exact FLOPs, or LUT latency (ms). */
@@ -193,7 +193,7 @@ async function run(ctx: TaskContext): Promise<NssArchSearchResult> {
     const ex = latencySamplesToMeet(s, space, model, goal, tolerance);
     exact = ex ? { within: ex.within, p: ex.p, expectedSamples: ex.expectedSamples, hitWithin5: ex.hitWithin5 } : { within: 0, p: 0, expectedSamples: null, hitWithin5: 0 };
     if (!ex) notes.push('the space is too large to count its networks by LUT latency: exact figures are 0 / null');
-    latency = { targetMs: goal, spaceRangeMs: range, backend: table.backend, threads: table.threads, machine: table.machine, space: table.space, entries: Object.keys(table.entries).length, measurement: table.measurement, provenance: latencyProvenance(table) };
+    latency = { targetMs: goal, spaceRangeMs: range, ...latencyTableSummary(table) };
     notes.push(`latency target: ${latencyProvenance(table)}`);
   } else {
     goal = input.targetFlops as number;

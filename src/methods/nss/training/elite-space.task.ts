@@ -25,7 +25,7 @@ import { SamplesToMeet, samplesToMeet } from '../science/elite';
 import { FlopsHistogram, SpaceFlops } from '../science/flops-distribution';
 import { RelaxedFlops, StageCostModel } from '../science/flops-loss';
 import { LatencySamplesToMeet, checkLatencyTarget, latencyCostModel, latencyRange, latencySamplesToMeet } from '../science/latency';
-import { LatencyMeasurement, LatencyTable, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
+import { LatencyTable, LatencyTableSummary, latencyTableSummary, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
 import { ExpandedSearchSpace, IntRange, NetworkSpace, NssArch, archCount, depthRange, formatSpace, sampleArch, spaceCount, wholeSpace, widthRange } from '../science/space';
 import { temperature, thetaProbabilities } from '../science/theta';
 import { NSS_ELITE_SPACE_TASK } from '../tasks';
@@ -104,20 +104,13 @@ export interface NssEliteSpaceResult {
   latency?: NssLatencyResult;
 }
 
-export interface NssLatencyResult {
+export interface NssLatencyResult extends LatencyTableSummary {
   targetMs: number;
   /** [min, max] LUT latency over the Expanded Search Space. */
   spaceRangeMs: [number, number];
   eliteSpace: { meanMs: number; minMs: number; maxMs: number; deviationOfMean: number; fractionWithin10: number | null };
   /** Expected latency (mean latency of the sampled space) under the learned P_Theta. */
   expectedLatencyMs: number;
-  backend: string;
-  threads: number | null;
-  machine: string;
-  space: string;
-  entries: number;
-  measurement: LatencyMeasurement;
-  provenance: string;
 }
 
 /** The LUT of a latency-target job: its per-stage cost model and the space's latency range; 422 naming the field when the target is out of reach. */
@@ -339,8 +332,7 @@ async function run(ctx: TaskContext): Promise<NssEliteSpaceResult> {
                 fractionWithin10: latRows.elite ? latRows.elite.within / latRows.elite.archs : null,
               },
               expectedLatencyMs: rl.value(probs),
-              backend: lat.table.backend, threads: lat.table.threads, machine: lat.table.machine, space: lat.table.space, entries: Object.keys(lat.table.entries).length,
-              measurement: lat.table.measurement, provenance: latencyProvenance(lat.table),
+              ...latencyTableSummary(lat.table),
             },
           }
         : {}),

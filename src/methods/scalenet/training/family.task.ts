@@ -29,7 +29,7 @@ import { networkCost } from '../science/cost';
 import { Generalisation, GeneralisationKind, generalise } from '../science/generalise';
 import { pathSampler } from '../science/hss';
 import { IterationRecord, MceaConfig, MceaProblem, MceaState, budgetViolation, mceaConfig, runMcea } from '../science/mcea';
-import { LatencyMeasurement, LatencyTable, MissingLatencyEntryError, latencyProvenance, parseLatencyTable } from '../../../search/spaces/cost';
+import { LatencyTable, LatencyTableSummary, latencyTableSummary, MissingLatencyEntryError, parseLatencyTable } from '../../../search/spaces/cost';
 import { checkLatencyReach, pathLatencyMs } from '../science/latency';
 import { generatePath } from '../science/path';
 import { checkReach, extremeBases, familyProblem } from '../science/problem';
@@ -102,21 +102,13 @@ export interface FamilyMember {
 }
 
 /** The latency side of a result: budgets and where the LUT was measured. */
-export interface ScaleNetLatencyResult {
+export interface ScaleNetLatencyResult extends LatencyTableSummary {
   budgetsMs: number[];
   mode: 'max';
   /** Whether the FLOPs budgets were enforced too (only when the spec gave them). */
   flopsEnforced: boolean;
   /** LUT latency of each stage's fastest path (smallest base model at its smallest strategy). */
   fastestMs: number[];
-  backend: string;
-  threads: number | null;
-  machine: string;
-  space: string;
-  entries: number;
-  measurement: LatencyMeasurement;
-  /** "LUT prediction: ..." sentence. */
-  provenance: string;
 }
 
 export interface ScaleNetFamilyResult {
@@ -388,8 +380,7 @@ function latencySetup(input: ScaleNetFamilyInput, preset: ScaleNetPreset, space:
   };
   const fastestMs = checkLatencyReach(preset, space, budgetsMs, predict, 'spec.maxLatencyMs', extremeBases(preset).min);
   const result: ScaleNetLatencyResult = {
-    budgetsMs, mode: 'max', flopsEnforced: input.budgets !== null, fastestMs, backend: table.backend, threads: table.threads, machine: table.machine,
-    space: table.space, entries: Object.keys(table.entries).length, measurement: table.measurement, provenance: latencyProvenance(table),
+    budgetsMs, mode: 'max', flopsEnforced: input.budgets !== null, fastestMs, ...latencyTableSummary(table),
   };
   const member = (base: BaseModel, S: ScalingStrategy, budget: number, notes: string[]): Pick<FamilyMember, 'latencyMs' | 'latencyBudgetMs' | 'withinLatencyBudget'> => {
     try {

@@ -249,3 +249,20 @@ export function latencyProvenance(table: Pick<LatencyTable, 'backend' | 'threads
     `measured on the TensorFlow.js ${table.backend} backend${th} of ${table.machine}; table ${table.space}`
   );
 }
+
+/** What a result says about the table behind its latency figures. */
+export interface LatencyTableSummary {
+  backend: string;
+  threads: number | null;
+  machine: string;
+  space: string;
+  entries: number;
+  measurement: LatencyMeasurement;
+  /** The "LUT prediction: ..." sentence (latencyProvenance). */
+  provenance: string;
+}
+
+export function latencyTableSummary(table: LatencyTable): LatencyTableSummary {
+  const { backend, threads, machine, space, measurement } = table;
+  return { backend, threads, machine, space, entries: Object.keys(table.entries).length, measurement, provenance: latencyProvenance(table) };
+}
