@@ -94,35 +94,45 @@ class Nb201(nn.Module):
         return self.fc(self.body(x).mean((2, 3)))
 
 
-class MbconvSupernet(nn.Module):
-    """Weights at the largest configuration; a step's sub-network uses first channels / centre kernel crops."""
+class ScaleNetSupernet(nn.Module):
+    """ScaleNet's super-supernet (src/methods/scalenet/training/super-supernet.ts) on one path: variables at the
+    largest path's shapes (`supernet`), the step's path (`path`) uses their slices: first channels, centre k x k crop of
+    the depthwise kernel, the first blocks of each stage. Swish (F.silu) everywhere but SE's gate (sigmoid)."""
 
-    def __init__(self, space, max_plans):
+    def __init__(self, supernet, path):
         super().__init__()
-        self.space = space
         self.w, self.bn = nn.ParameterDict(), nn.ModuleDict()
-        stem = space['stemWidth']
-        self._conv('stem', stem, space['inputShape'][2], 3)
-        last = stem
-        for i, stage in enumerate(max_plans):
-            for j, p in enumerate(stage):
-                name = f's{i}_b{j}'
-                self._conv(name + '_expand', p['hidden'], p['cin'], 1)
-                self.w[name + '_dw'] = nn.Parameter(torch.randn(p['hidden'], 1, p['kernel'], p['kernel']) * 0.1)
-                self.bn[name + '_dw'] = nn.BatchNorm2d(p['hidden'])
-                self._conv(name + '_project', p['cout'], p['hidden'], 1)
-                last = p['cout']
-        self._conv('head', space['headWidth'], last, 1)
-        self.fc = nn.Linear(space['headWidth'], space['numClasses'])
-        self.plans = max_plans
+        self.path = path
+        self.used = {}
+        self._conv('stem', supernet['stem']['cout'], supernet['inChannels'], supernet['stem']['kernel'])
+        for b in supernet['blocks']:
+            n = b['name'].replace('.', '_')
+            if b['expand'] != 1:
+                self._conv(n + '_expand', b['hidden'], b['cin'], 1)
+            self.w[n + '_dw'] = nn.Parameter(torch.randn(b['hidden'], 1, b['kernel'], b['kernel']) * 0.1)
+            self.bn[n + '_dw'] = nn.BatchNorm2d(b['hidden'])
+            # every stage of the preset has SE among its choices: SE variables in every block (reduce, expand; with bias)
+            self.w[n + '_se_reduce_w'] = nn.Parameter(torch.randn(b['hidden'], b['se']) * 0.1)
+            self.w[n + '_se_reduce_b'] = nn.Parameter(torch.zeros(b['se']))
+            self.w[n + '_se_expand_w'] = nn.Parameter(torch.randn(b['se'], b['hidden']) * 0.1)
+            self.w[n + '_se_expand_b'] = nn.Parameter(torch.zeros(b['hidden']))
+            self._conv(n + '_project', b['cout'], b['hidden'], 1)
+        self._conv('head', supernet['head']['cout'], supernet['head']['cin'], 1)
+        self.w['fc_w'] = nn.Parameter(torch.randn(supernet['head']['cout'], supernet['classes']) * 0.1)
+        self.w['fc_b'] = nn.Parameter(torch.zeros(supernet['classes']))
 
     def _conv(self, name, cout, cin, k):
         self.w[name] = nn.Parameter(torch.randn(cout, cin, k, k) * 0.1)
         self.bn[name] = nn.BatchNorm2d(cout)
 
+    def _use(self, name, t):
+        self.used[name] = t.numel()
+        return t
+
     def _bn(self, x, name):
         bn, c = self.bn[name], x.shape[1]
-        return F.batch_norm(x, bn.running_mean[:c], bn.running_var[:c], bn.weight[:c], bn.bias[:c], True, 0.1, 1e-5)
+        g, b = self._use(name + '.gamma', bn.weight[:c]), self._use(name + '.beta', bn.bias[:c])
+        return F.batch_norm(x, bn.running_mean[:c], bn.running_var[:c], g, b, True, 0.1, 1e-5)
 
     def _conv2d(self, x, name, cout, stride=1, k=None, groups=1):
         w = self.w[name]
@@ -130,19 +140,51 @@ class MbconvSupernet(nn.Module):
         k = kk if k is None else k
         off = (kk - k) // 2
         cin = x.shape[1] if groups == 1 else 1
-        return F.conv2d(x, w[:cout, :cin, off:off + k, off:off + k], None, stride, (k - 1) // 2, 1, groups)
+        return F.conv2d(x, self._use(name, w[:cout, :cin, off:off + k, off:off + k]), None, stride, (k - 1) // 2, 1, groups)
+
+    def _lin(self, x, name, cin, cout):
+        return x @ self._use(name + '_w', self.w[name + '_w'][:cin, :cout]) + self._use(name + '_b', self.w[name + '_b'][:cout])
 
     def forward(self, x):
-        h = F.relu6(self._bn(self._conv2d(x, 'stem', self.space['stemWidth'], self.space['stemStride']), 'stem'))
-        for i, stage in enumerate(self.plans):
-            for j, p in enumerate(stage):
-                name = f's{i}_b{j}'
-                t = F.relu6(self._bn(self._conv2d(h, name + '_expand', p['hidden']), name + '_expand'))
-                t = F.relu6(self._bn(self._conv2d(t, name + '_dw', p['hidden'], p['stride'], p['kernel'], p['hidden']), name + '_dw'))
-                t = self._bn(self._conv2d(t, name + '_project', p['cout']), name + '_project')
-                h = h + t if p['residual'] else t
-        h = F.relu6(self._bn(self._conv2d(h, 'head', self.space['headWidth']), 'head'))
-        return self.fc(h.mean((2, 3)))
+        p = self.path
+        h = F.silu(self._bn(self._conv2d(x, 'stem', p['stem']['cout'], p['stem']['stride']), 'stem'))
+        self.ran = []
+        for b in p['blocks']:
+            n = b['name'].replace('.', '_')
+            t = h
+            cin, size = h.shape[1], h.shape[2]
+            if b['expand'] != 1:
+                t = F.silu(self._bn(self._conv2d(t, n + '_expand', b['hidden']), n + '_expand'))
+            t = F.silu(self._bn(self._conv2d(t, n + '_dw', b['hidden'], b['stride'], b['kernel'], b['hidden']), n + '_dw'))
+            if b['se']:
+                s = F.silu(self._lin(t.mean((2, 3)), n + '_se_reduce', b['hidden'], b['se']))
+                se = s.shape[1]
+                s = torch.sigmoid(self._lin(s, n + '_se_expand', b['se'], b['hidden']))
+                t = t * s[:, :, None, None]
+            hidden, kernel, se = t.shape[1], self.used.get(n + '_dw', 0), se if b['se'] else 0
+            t = self._bn(self._conv2d(t, n + '_project', b['cout']), n + '_project')
+            h = h + t if b['residual'] else t
+            # what ran, from the tensors' shapes (checked against this service's block list)
+            self.ran.append({'name': b['name'], 'cin': cin, 'hidden': hidden, 'expand': hidden // cin, 'kernel': round((kernel / hidden) ** 0.5),
+                             'stride': size // h.shape[2], 'se': se, 'cout': h.shape[1], 'residual': b['residual'] and t.shape == h.shape})
+        h = F.silu(self._bn(self._conv2d(h, 'head', p['head']['cout']), 'head'))
+        return self._lin(h.mean((2, 3)), 'fc', p['head']['cout'], p['classes'])
+
+    def describe(self):
+        """The blocks the last forward ran (from tensor shapes), in the JSON form of nets.ts."""
+        return self.ran
+
+
+def conv_split(prof, total):
+    """Self time of the convolution ops, depthwise (a [C, 1, k, k] weight, k > 1) apart from dense, in ms and share."""
+    out = {}
+    for e in prof.key_averages(group_by_input_shape=True):
+        if 'conv' not in e.key or e.self_cpu_time_total <= 0:
+            continue
+        dw = any(len(s) == 4 and s[1] == 1 and s[2] > 1 for s in (e.input_shapes or []))
+        k = ('depthwise ' if dw else 'dense ') + e.key
+        out[k] = out.get(k, 0) + e.self_cpu_time_total / 1000
+    return {k: {'ms': v, 'share': v * 1000 / total} for k, v in sorted(out.items(), key=lambda kv: -kv[1])}
 
 
 def build(spec):
@@ -150,7 +192,7 @@ def build(spec):
         return Conv7(spec['channels'], spec['strides'])
     if spec['net'] == 'nb201':
         return Nb201(spec['channels'], spec['cellsPerStage'], spec['ops'])
-    return MbconvSupernet(spec['space'], spec['maxPlans'])
+    return ScaleNetSupernet(spec['supernet'], spec['path'])
 
 
 def main():
@@ -158,6 +200,7 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     net = build(spec).train()
+    total_params = sum(p.numel() for p in net.parameters())
     opt = torch.optim.SGD(net.parameters(), lr=spec['lr'], momentum=0.9, weight_decay=5e-4, nesterov=True)
     n = spec['batch']
     x = torch.rand(n, 3, 32, 32) * 2 - 1
@@ -165,8 +208,6 @@ def main():
     counter = [0]
 
     def step():
-        if spec['net'] == 'mbconv':
-            net.plans = spec['plans'][counter[0] % len(spec['plans'])]
         counter[0] += 1
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(net(x), y)
@@ -182,7 +223,7 @@ def main():
         loss = step()
         times.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=spec['net'] == 'mbconv') as prof:
         step()
     profiled_ms = (time.perf_counter() - t0) * 1000
     rows = [e for e in prof.key_averages() if e.self_cpu_time_total > 0]
@@ -195,7 +236,12 @@ def main():
         'imagesPerSec': n * len(times) / sum(times),
         'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         'kernels': kernels, 'profiledStepMs': profiled_ms, 'loss': loss,
+        'params': {'total': total_params,
+                   'used': sum(net.used.values()) if spec['net'] == 'mbconv' else total_params},
     }
+    if spec['net'] == 'mbconv':
+        result['net'] = net.describe()
+        result['convSplit'] = conv_split(prof, total)
     print('RESULT ' + json.dumps(result))
 
 

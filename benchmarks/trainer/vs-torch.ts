@@ -1,7 +1,8 @@
 /**
  * This service's CPU training vs PyTorch on the same cores, one command for the three nets of issue #9:
  *   conv7 (7-layer C=16 conv net, batch 64), nb201 (NB201 cell net C=16 N=5, batch 256 in ONE pass) and
- *   mbconv (elastic MBConv supernet step, a random sub-network per step, batch 64).
+ *   mbconv (MBConv supernet step with squeeze-and-excitation: ScaleNet's super-supernet on one fixed path, batch 64;
+ *   see nets.ts). The JSON states each net (for mbconv every block) and both sides' parameter counts, which must agree.
  * For each net, in turn (never two at once), alternating sides: this service's training step (Sgd.step of
  * src/trainer/engine: forward with BN batch statistics, backward, SGD Nesterov momentum 0.9, weight decay 5e-4) in a
  * fresh node process on the `wasm` backend (or BENCH_BACKEND) with 1 thread and with TRAINER_WASM_THREADS=2 (conv
@@ -63,6 +64,21 @@ export interface SideResult {
   loss: number;
   /** `uptime` right after this side ran. */
   uptime?: string;
+  /** PyTorch side: the net it built (mbconv: its blocks) and its parameter counts (total, used by the step). */
+  net?: unknown;
+  params?: { total: number; used: number };
+  /** mbconv: self time of the conv kernels, depthwise apart from dense (ms, share of the profiled step). */
+  convSplit?: Record<string, { ms: number; share: number }>;
+}
+
+/** This service's conv kernels of one profiled step, depthwise (DepthwiseConv2dNative*) apart from dense (Conv2D*). */
+function ourConvSplit(kernels: KernelShare[]): Record<string, { ms: number; share: number }> {
+  const out: Record<string, { ms: number; share: number }> = {};
+  for (const k of kernels) {
+    if (!/^(DepthwiseConv2d|Conv2D)/.test(k.kernel)) continue;
+    out[`${k.kernel.startsWith('Depthwise') ? 'depthwise' : 'dense'} ${k.kernel}`] = { ms: k.ms, share: k.share };
+  }
+  return out;
 }
 
 function randomBatch(n: number, seed: number): { x: Float32Array; y: Int32Array; shape: [number, number, number, number] } {
@@ -94,7 +110,7 @@ async function tfjsSide(name: NetName, steps: number): Promise<SideResult> {
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
   const batch = BATCH[name];
   const warmup = WARMUP[name];
-  const c = buildCase(name, warmup + steps + 1);
+  const c = buildCase(name);
   const sgd = new Sgd(c.net, { momentum: 0.9, weightDecay: 5e-4, nesterov: true });
   const data = randomBatch(batch, 7);
   let s = 0;
@@ -191,11 +207,13 @@ async function orchestrate(): Promise<void> {
   for (const name of nets) {
     const steps = stepsOf(name);
     const desc = buildDescription(name);
-    const entry: Record<string, unknown> = { description: desc.describe, batch: BATCH[name] };
+    const entry: Record<string, unknown> = { description: desc.describe, batch: BATCH[name], net: desc.torch, params: { thisService: desc.params } };
+    console.log(`${name}: ${desc.describe}`);
     const ours = (threads: number): SideResult => {
       const r = runChild(process.execPath, [__filename], { ...process.env, BENCH_SIDE: 'tfjs', BENCH_NET: name, BENCH_STEPS: String(steps), TRAINER_WASM_THREADS: String(threads) }).result as SideResult;
       r.threads = threads;
       r.uptime = uptime();
+      if (name === 'mbconv') r.convSplit = ourConvSplit(r.kernels);
       entry[`thisService${threads}Thread${threads > 1 ? 's' : ''}`] = r;
       console.log(`${name} (batch ${r.batch}): this service, ${threads} thread(s): ${r.imagesPerSec.toFixed(1)} img/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (wasm heap ${r.wasmHeapMiB?.toFixed(0) ?? '-'} MiB); top kernels: ${top(r.kernels, 6)}`);
       return r;
@@ -209,11 +227,25 @@ async function orchestrate(): Promise<void> {
       console.log(`  PyTorch ${threads} thread(s): ${t.imagesPerSec.toFixed(1)} img/s, peak RSS ${t.peakRssMiB.toFixed(0)} MiB; top ops: ${top(t.kernels, 6)}`);
       return t;
     };
+    const depthwise = (r: SideResult | null): string => {
+      const d = Object.entries(r?.convSplit ?? {}).filter(([k]) => k.startsWith('depthwise'));
+      return `${d.reduce((a, [, v]) => a + v.ms, 0).toFixed(0)} ms (${(d.reduce((a, [, v]) => a + v.share, 0) * 100).toFixed(0)}%)`;
+    };
     // alternate the sides so that a change of machine load hits both
     const ours1 = ours(1);
     const torch2 = theirs(2);
     const ours2 = OUR_THREADS.includes(2) ? ours(2) : null;
     const torch1 = theirs(1);
+    const torchParams = torch2?.params ?? torch1?.params ?? null;
+    if (torchParams !== null) {
+      const same = torchParams.total === desc.params.total && torchParams.used === desc.params.used;
+      entry.params = { thisService: desc.params, torch: torchParams, same };
+      console.log(`  parameters (scalars; total / used by the step): this service ${desc.params.total} / ${desc.params.used}, PyTorch ${torchParams.total} / ${torchParams.used}: ${same ? 'same' : 'DIFFERENT'}`);
+      if (!same) throw new Error(`${name}: the two sides' parameter counts differ`);
+    }
+    if (torch2?.net !== undefined && JSON.stringify(torch2.net) !== JSON.stringify((desc.torch as { path?: { blocks?: unknown } }).path?.blocks ?? torch2.net)) {
+      throw new Error(`${name}: PyTorch built other blocks than this side: ${JSON.stringify(torch2.net)}`);
+    }
     const best = ours2 !== null && ours2.imagesPerSec > ours1.imagesPerSec ? ours2 : ours1;
     entry.summary = {
       thisService1ThreadImagesPerSec: ours1.imagesPerSec,
@@ -225,6 +257,7 @@ async function orchestrate(): Promise<void> {
       thisService1ThreadOverTorch1Thread: torch1 ? ours1.imagesPerSec / torch1.imagesPerSec : null,
       peakRssMiB: { thisService: best.peakRssMiB, torch2Threads: torch2?.peakRssMiB ?? null },
     };
+    if (name === 'mbconv') console.log(`  depthwise conv kernels of the profiled step, 1 thread: this service ${depthwise(ours1)}, PyTorch ${depthwise(torch1)}`);
     if (torch2) console.log(`  ratio (best of this service, ${best.threads} thread(s)) / PyTorch 2 threads: ${(best.imagesPerSec / torch2.imagesPerSec).toFixed(2)}; 1 thread / 1 thread: ${torch1 ? (ours1.imagesPerSec / torch1.imagesPerSec).toFixed(2) : '-'}`);
     loads.push(uptime());
     results[name] = entry;
@@ -242,11 +275,9 @@ async function orchestrate(): Promise<void> {
   console.log(`wrote ${prov.writeResultJson(OUT, result)}`);
 }
 
-function buildDescription(name: NetName): { describe: string; torch: Record<string, unknown> } {
-  // the sub-network sequence must match the tfjs side's: same seed, same number of draws
-  const steps = WARMUP[name] + Number(process.env.BENCH_STEPS ?? DEFAULT_STEPS[name]) + 1;
-  const c = buildCase(name, steps);
-  const out = { describe: c.describe, torch: c.torch };
+function buildDescription(name: NetName): { describe: string; torch: Record<string, unknown>; params: { total: number; used: number } } {
+  const c = buildCase(name);
+  const out = { describe: c.describe, torch: c.torch, params: c.params };
   c.dispose();
   return out;
 }
