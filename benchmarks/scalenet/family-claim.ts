@@ -11,7 +11,8 @@
  *   scaled to S_phi = (d1^phi, w1^phi, r1^phi).
  * The supernet is the HSS one table4.ts trained (SUPERNET_FILE), or trained here with the same configuration when
  * the file is absent. Every accuracy is the supernet's (BN recalibrated per path), a PROXY with a SHORTENED schedule;
- * no stand-alone retraining of the members is run here (2 shared CPU cores; the JSON says so).
+ * no stand-alone retraining of the members is run here (2 shared CPU cores; the JSON says so): family-retrain.ts
+ * reads this script's JSON and retrains every member on its own (scalenet-family-claim-retrain.json).
  *
  *   npx tsc -p tsconfig.build.json && nice -n 10 npm run bench:scalenet-family-claim
  * Env: as table4.ts (STEPS, BATCH, LR, SEED, SUPERNET_FILE), EVAL (48), RECAL (1), T (1), K (1), P (4), N (1),
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     scalenet: { base: mres.alpha, members: scalenet, evaluations: scalenetEvals, seconds: mceaSeconds, meanAccuracy: mean(scalenet) },
     independent: { members: independent, bases: independentBases, evaluationsPerBudget: independentEvals, populationSize: pop, generations: gens, seconds: independentSeconds, meanAccuracy: mean(independent) },
     compound: { grid: { cases: all.length, withinSupernet: reach.length, evaluated: tried.length, tried }, coefficients: bestS.S, members: compound, seconds: compoundSeconds, meanAccuracy: mean(compound) },
-    retraining: { run: false, reason: 'not run: stand-alone retraining of 3 families x 4 members does not fit the ~25 min budget on 2 shared CPU cores; the job can do it (spec.retrainEpochs)' },
+    retraining: { run: false, reason: 'not run here: stand-alone retraining of 3 families x 4 members does not fit the ~25 min budget on 2 shared CPU cores together with the search; benchmarks/scalenet/family-retrain.ts retrains the members of this JSON (scalenet-family-claim-retrain.json); the job can do it too (spec.retrainEpochs)' },
     familyWall: { seconds: familyWallSeconds, trainSeconds: record.seconds, mceaSeconds, note: 'wall time of one ScaleNet family on this machine at this (shortened) scale: super-supernet SGD time + MCEA time (evaluations included)' },
     wallSeconds: (performance.now() - wall0) / 1000, loadAverageAtEnd: os.loadavg(),
   });
