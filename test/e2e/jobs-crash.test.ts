@@ -110,7 +110,9 @@ describe('crash safety: kill -9 of a worker mid-job', () => {
 
   test('SIGTERM hands a running job back to the queue without using an attempt; another worker resumes it', async () => {
     for (const w of workers) await stop(w);
-    const w1 = startWorker(t);
+    // a long lease: this test is about the graceful hand-back, and a 2 s lease can expire on a loaded machine (the
+    // reaper would then requeue the job and count the attempt before SIGTERM arrives)
+    const w1 = startWorker(t, { JOB_LEASE_SECONDS: '30' });
     workers.push(w1);
     const { data } = await client.POST('/v1/jobs', { body: { ...baseline, spec: { ...baseline.spec, seed: 12 } } });
     assert.ok(data);
