@@ -66,6 +66,10 @@ describe('latency LUT library', () => {
     const withOverhead = { ...table, overheadMs: 0.1 };
     assert.ok(Math.abs(predictLatencyMs(withOverhead, [stem, mb, mb, head]) - (0.1 + 0.4 + 2 * 1.15 + 0.025)) < 1e-12);
     assert.ok(Math.abs(predictLatencyMs(withOverhead, [mb]) - 1.25) < 1e-12, 'one unit: its entry');
+    // a unit timed below the fixed cost (timer noise on a tiny layer) adds nothing, never negative time
+    const noisy = { ...table, overheadMs: 0.2 };
+    assert.ok(Math.abs(predictLatencyMs(noisy, [stem, head]) - (0.2 + 0.3 + 0)) < 1e-12);
+    assert.ok(predictLatencyMs(noisy, [head, head, head]) >= 0.2);
     assert.throws(() => predictLatencyMs({ space: 'x', entries: {} }, [head]), MissingLatencyEntryError);
   });
 

@@ -66,6 +66,23 @@ describe('NSS latency LUT (synthetic table)', () => {
     assert.equal(unitKey(laterBlockUnit(small, 2, 12)), 'resblock@12x8x8>12,s1,p0');
   });
 
+  test('with a fixed per-run cost (overheadMs, some entries below it) the per-stage sums still equal archLatencyMs', () => {
+    const entries = Object.values(table.entries).sort((x, y) => x - y);
+    const withOverhead = { ...table, overheadMs: entries[Math.floor(entries.length / 10)] };
+    const m2 = latencyCostModel(withOverhead, S);
+    for (const a of archs) {
+      let m = m2.stem + m2.fc(a.widths[2]);
+      let prev = S.stemWidth;
+      for (let i = 0; i < 3; i++) {
+        m += m2.stage(i, a.depths[i], prev, a.widths[i]);
+        prev = a.widths[i];
+      }
+      const direct = archLatencyMs(withOverhead, S, a);
+      assert.ok(Math.abs(m - direct) < 1e-9, `${JSON.stringify(a)}: model ${m} vs units ${direct}`);
+      assert.ok(direct >= withOverhead.overheadMs);
+    }
+  });
+
   test('per-stage sums equal the sum over the units of every network', () => {
     for (const a of archs) {
       let m = model.stem + model.fc(a.widths[2]);

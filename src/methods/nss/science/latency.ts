@@ -7,14 +7,14 @@
  * latency under the relaxed distribution, differentiable in Theta, and L_lat = |Lat(A) / target - 1| (Eq. 4-5's form).
  */
 import { UnprocessableError, violation } from '../../../common/errors';
-import { LatencyTable, LatencyUnit, ResBlockUnit, Shape, predictLatencyMs, unitLatencyMs } from '../../../search/spaces/cost';
+import { LatencyTable, LatencyUnit, ResBlockUnit, Shape, predictLatencyMs, unitOwnLatencyMs } from '../../../search/spaces/cost';
 import type { StageCostModel } from './flops-loss';
 import { ExpandedSearchSpace, NSS_STAGES, NSS_STRIDES, NetworkSpace, NssArch, archCount, needsProjection, stageResolutions, validateArch } from './space';
 
 /** Largest table an NSS job builds (the `paper` preset would need 2 x 512^2 first-block units). */
 export const NSS_MAX_LATENCY_UNITS = 20_000;
 
-type Table = Pick<LatencyTable, 'entries' | 'space'>;
+type Table = Pick<LatencyTable, 'entries' | 'space' | 'overheadMs'>;
 
 function stageInput(s: ExpandedSearchSpace, i: number, c: number): Shape {
   const [h, w] = i === 0 ? [s.inputShape[0], s.inputShape[1]] : stageResolutions(s)[i - 1];
@@ -90,19 +90,20 @@ export function latencyCostModel(table: Table, s: ExpandedSearchSpace): StageCos
   const f = (i: number, wp: number, w: number): number => {
     const k = `${i}:${wp}:${w}`;
     let v = first.get(k);
-    if (v === undefined) first.set(k, (v = unitLatencyMs(table, firstBlockUnit(s, i, wp, w))));
+    if (v === undefined) first.set(k, (v = unitOwnLatencyMs(table, firstBlockUnit(s, i, wp, w))));
     return v;
   };
   const l = (i: number, w: number): number => {
     const k = `${i}:${w}`;
     let v = later.get(k);
-    if (v === undefined) later.set(k, (v = unitLatencyMs(table, laterBlockUnit(s, i, w))));
+    if (v === undefined) later.set(k, (v = unitOwnLatencyMs(table, laterBlockUnit(s, i, w))));
     return v;
   };
   return {
-    stem: unitLatencyMs(table, stemUnit(s)),
+    // the fixed per-run cost once (with the stem), every unit's own latency: equal to archLatencyMs at a one-hot Theta
+    stem: (table.overheadMs ?? 0) + unitOwnLatencyMs(table, stemUnit(s)),
     stage: (i, d, wp, w) => f(i, wp, w) + (d - 1) * l(i, w),
-    fc: (w) => unitLatencyMs(table, classifierUnit(s, w)),
+    fc: (w) => unitOwnLatencyMs(table, classifierUnit(s, w)),
   };
 }
 

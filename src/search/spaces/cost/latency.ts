@@ -209,18 +209,25 @@ export function unitLatencyMs(table: Pick<LatencyTable, 'entries' | 'space'>, u:
 }
 
 /**
- * LUT prediction of a network's latency (ms): the sum of its units' entries, with the fixed per-run cost counted once
- * (overheadMs + sum(entry - overheadMs); without an overhead, the plain sum). An empty network is 0.
+ * A unit's own latency (ms): its entry less the table's fixed per-run cost (overheadMs), never below 0 (a unit timed
+ * faster than the empty run, e.g. a tiny layer within timer noise, contributes nothing rather than negative time).
+ */
+export function unitOwnLatencyMs(table: Pick<LatencyTable, 'entries' | 'space' | 'overheadMs'>, u: LatencyUnit): number {
+  return Math.max(0, unitLatencyMs(table, u) - (table.overheadMs ?? 0));
+}
+
+/**
+ * LUT prediction of a network's latency (ms): the fixed per-run cost counted once plus its units' own latencies
+ * (overheadMs + sum(max(0, entry - overheadMs)); without an overhead, the plain sum). An empty network is 0.
  */
 export function predictLatencyMs(table: Pick<LatencyTable, 'entries' | 'space' | 'overheadMs'>, units: Iterable<LatencyUnit>): number {
-  const o = table.overheadMs ?? 0;
   let ms = 0;
   let n = 0;
   for (const u of units) {
-    ms += unitLatencyMs(table, u) - o;
+    ms += unitOwnLatencyMs(table, u);
     n++;
   }
-  return n === 0 ? 0 : ms + o;
+  return n === 0 ? 0 : ms + (table.overheadMs ?? 0);
 }
 
 /** Keys of `units` the table lacks (distinct, in order). */
