@@ -13,6 +13,13 @@ export const ENTITIES = [Team, ApiKey, Dataset, Job, JobEvent, Artifact, JobArti
 /** Compiled migrations live in dist/migrations; schema changes only through them (never synchronize). */
 const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.js');
 
+/**
+ * A session left idle inside a transaction this long is ended by the server, which releases its row locks. A worker
+ * frozen mid-transaction (SIGSTOP, a paused VM) would otherwise block every other worker's update of that job row,
+ * the lease reaper's included, until it woke up. Every transaction of the service is a few short statements.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
     type: 'postgres',
@@ -22,7 +29,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     logging: false,
-    extra: { max: 10, Client: ResilientPgClient },
+    extra: { max: 10, Client: ResilientPgClient, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS },
   };
 }
 

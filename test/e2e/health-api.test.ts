@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { createTestDatabase, startTestApp, TestApp } from '../support/harness';
 
 async function sql(url: string, text: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
@@ -50,6 +51,11 @@ describe('health API', () => {
     const res = await fetch(`${t.baseUrl}/healthz`);
     await res.arrayBuffer();
     assert.match(res.headers.get('keep-alive') ?? '', /timeout=65\b/);
+  });
+
+  test('the database sessions end a transaction left idle for 30 s (a frozen worker cannot hold row locks for ever)', async () => {
+    const rows: Array<{ idle_in_transaction_session_timeout: string }> = await t.app.get(DataSource).query('SHOW idle_in_transaction_session_timeout');
+    assert.equal(rows[0].idle_in_transaction_session_timeout, '30s');
   });
 
   test('health routes are not versioned: /v1/healthz is 404', async () => {
