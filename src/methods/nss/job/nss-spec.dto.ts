@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { Limit } from '../../../common/limit.decorators';
+import { DatasetField } from '../../../datasets/dto/dataset-field.decorator';
 import { NSS_ELITE_LIMITS as L, NSS_PRESET_NAMES, NSS_SEARCH_LIMITS as SL } from './limits';
 
 const DATASET_DOC = {
   description: 'Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded.',
   example: 'cifar10-subset',
-  minLength: 1,
-  maxLength: 64,
 };
 
 /**
@@ -15,10 +14,7 @@ const DATASET_DOC = {
  * Space. Limits and defaults: ./limits.ts (shared with the trainer task's parser).
  */
 export class NssEliteSpaceSpec {
-  @ApiProperty(DATASET_DOC)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @DatasetField(DATASET_DOC)
   dataset!: string;
 
   @ApiProperty({
@@ -78,10 +74,7 @@ export class NssEliteSpaceSpec {
  * for a FLOPs target (Sec. 4.3, Table 1).
  */
 export class NssSearchSpec {
-  @ApiProperty({ ...DATASET_DOC, description: `${DATASET_DOC.description} Gives the image shape and classes of the space (with eliteSpace: it must match the Elite Space's) and the data of the optional stand-alone training.` })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @DatasetField({ ...DATASET_DOC, description: `${DATASET_DOC.description} Gives the image shape and classes of the space (with eliteSpace: it must match the Elite Space's) and the data of the optional stand-alone training.` })
   dataset!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Search inside this `elite-space` artefact (from an nss-elite-space job). Absent: the whole Expanded Search Space of `preset`.' })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { DatasetField } from '../../../datasets/dto/dataset-field.decorator';
 import { SCALENET_BUDGET_MODES, SCALENET_GENERALISATIONS, SCALENET_FAMILY_DEFAULTS as D, SCALENET_FAMILY_LIMITS as L, SCALENET_SAMPLERS } from './limits';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
@@ -54,10 +55,7 @@ const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, k
 
 /** Spec of a `scalenet-family` job. Defaults and limits: src/methods/scalenet/job/limits.ts. */
 export class ScaleNetFamilySpec {
-  @ApiProperty({ description: 'Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded.', example: 'cifar10-subset', minLength: 1, maxLength: 64 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @DatasetField({ description: 'Builtin dataset (cifar10-subset, mnist, fashion-mnist) or the id of a dataset your team uploaded.', example: 'cifar10-subset' })
   dataset!: string;
 
   @ApiPropertyOptional({ description: 'Search-space preset: `small` (32x32, trainable on CPU) or `paper` (Table 6, 224x224).', default: D.preset, example: 'small' })
