@@ -63,3 +63,12 @@ export interface JobArtifacts {
    */
   findCached?(kind: ArtifactKind, meta: Record<string, string | number | boolean>, field: string): Promise<ArtifactInput | null>;
 }
+
+/**
+ * Read-only artefact look-ups for a job kind's validate() (before any job exists): nothing is recorded as a job input,
+ * so a result is advisory (the artefact may be deleted before the job runs; run() looks it up again).
+ */
+export interface ArtifactLookup {
+  /** The team's ready artefacts of `kind` whose meta contains `meta` (JSON containment), newest first, at most `limit`. */
+  cached(kind: ArtifactKind, meta: Record<string, string | number | boolean>, limit?: number): Promise<ArtifactInput[]>;
+}

@@ -2,14 +2,14 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, ReadStream } from 'node:fs';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, EntityManager, Raw, Repository } from 'typeorm';
 import type { Team } from '../auth/team.entity';
 import { ConflictError, InvalidInputError, NotFoundError, violation } from '../common/errors';
 import { Page, pageNewestFirst } from '../common/keyset-page';
 import { isUuid } from '../common/uuid';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Artifact, JobArtifactInput } from './artifact.entity';
-import { ARTIFACT_KINDS, ArtifactInput, ArtifactKind, ArtifactInputRef, CreatedArtifact, JobArtifacts, NewJobArtifact } from './artifact-kinds';
+import { ARTIFACT_KINDS, ArtifactInput, ArtifactKind, ArtifactInputRef, ArtifactLookup, CreatedArtifact, JobArtifacts, NewJobArtifact } from './artifact-kinds';
 import { ArtifactStorage } from './artifact-storage';
 import { ListArtifactsQuery } from './dto/list-artifacts.query';
 
@@ -140,6 +140,24 @@ export class ArtifactsService implements OnModuleInit {
     };
   }
 
+  /** Read-only look-up for a kind's validate() (ArtifactLookup): the team's newest ready artefacts matching `meta`. */
+  lookupFor(teamId: string): ArtifactLookup {
+    return {
+      cached: async (kind, meta, limit = 8) => {
+        const rows = await this.artifacts.find({
+          where: { teamId, kind, status: 'ready', meta: Raw((col) => `${col} @> CAST(:meta AS jsonb)`, { meta: JSON.stringify(meta) }) },
+          order: { createdAt: 'DESC', id: 'DESC' },
+          take: limit,
+        });
+        return rows.map((a) => this.inputView(a));
+      },
+    };
+  }
+
+  private inputView(a: Artifact): ArtifactInput {
+    return { id: a.id, kind: a.kind, mediaType: a.mediaType, sha256: a.sha256, sizeBytes: Number(a.sizeBytes), path: this.storage.resolve(a.storagePath), meta: a.meta };
+  }
+
   private async findCached(teamId: string, jobId: string, kind: ArtifactKind, meta: Record<string, string | number | boolean>, field: string): Promise<ArtifactInput | null> {
     return this.ds.transaction(async (m) => {
       const rows: Array<{ id: string }> = await m.query(
@@ -148,8 +166,7 @@ export class ArtifactsService implements OnModuleInit {
       );
       if (!rows.length) return null;
       await m.query(`INSERT INTO job_artifact_inputs (job_id, artifact_id, field) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [jobId, rows[0].id, field]);
-      const a = await m.getRepository(Artifact).findOneByOrFail({ id: rows[0].id });
-      return { id: a.id, kind: a.kind, mediaType: a.mediaType, sha256: a.sha256, sizeBytes: Number(a.sizeBytes), path: this.storage.resolve(a.storagePath), meta: a.meta };
+      return this.inputView(await m.getRepository(Artifact).findOneByOrFail({ id: rows[0].id }));
     });
   }
 
@@ -157,7 +174,7 @@ export class ArtifactsService implements OnModuleInit {
     const declared = isUuid(id) ? await this.ds.getRepository(JobArtifactInput).findOneBy({ jobId, artifactId: id }) : null;
     const a = declared ? await this.artifacts.findOneBy({ id, teamId, status: 'ready' }) : null;
     if (!a) throw new NotFoundError(`artifact ${id} is not an input of job ${jobId} (or was deleted)`);
-    return { id: a.id, kind: a.kind, mediaType: a.mediaType, sha256: a.sha256, sizeBytes: Number(a.sizeBytes), path: this.storage.resolve(a.storagePath), meta: a.meta };
+    return this.inputView(a);
   }
 
   private async createPending(teamId: string, jobId: string, a: NewJobArtifact): Promise<CreatedArtifact> {

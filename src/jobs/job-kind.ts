@@ -1,4 +1,4 @@
-import type { ArtifactInputRef, JobArtifacts } from '../artifacts/artifact-kinds';
+import type { ArtifactInputRef, ArtifactLookup, JobArtifacts } from '../artifacts/artifact-kinds';
 import type { Team } from '../auth/team.entity';
 import type { JobProgress } from './job.entity';
 
@@ -23,6 +23,11 @@ export interface JobContext<Spec, Checkpoint> {
   readonly artifacts?: JobArtifacts;
 }
 
+/** What validate() may consult besides the team (read-only). */
+export interface ValidationServices {
+  readonly artifacts: ArtifactLookup;
+}
+
 export type SpecClass<Spec> = new () => Spec;
 
 /** A kind of job: how its spec is validated and how it runs. Modules register kinds in the JobKindRegistry. */
@@ -33,8 +38,12 @@ export interface JobKindDefinition<Spec extends object = object, Result extends 
   readonly specClass: SpecClass<Spec>;
   /** @nestjs/swagger decorated class describing the result, published in the OpenAPI document. */
   readonly resultClass?: new () => object;
-  /** Checks that need the team or other services (dataset exists, device known); throw InvalidInputError. */
-  validate?(spec: Spec, team: Team): Promise<void>;
+  /**
+   * Checks that need the team or other services (dataset exists, device known, a budget within a cached table's
+   * reach); throw InvalidInputError. `lookup` reads the team's artefacts without recording anything (always given by
+   * the jobs service; optional so that direct calls in tests need not provide it).
+   */
+  validate?(spec: Spec, team: Team, lookup?: ValidationServices): Promise<void>;
   /** Dataset id the job reads, if any: a dataset in use cannot be deleted. */
   datasetId?(spec: Spec): string | null;
   /**

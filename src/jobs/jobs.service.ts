@@ -60,7 +60,7 @@ export class JobsService {
     }
     const def = this.kinds.get(dto.kind);
     const spec = await parseSpec(def, dto.spec);
-    await def.validate?.(spec, team);
+    await def.validate?.(spec, team, { artifacts: this.artifacts.lookupFor(team.id) });
     const datasetId = def.datasetId?.(spec) ?? null;
     const artifactInputs = def.artifactInputs?.(spec) ?? [];
     await this.artifacts.checkInputs(team, artifactInputs);

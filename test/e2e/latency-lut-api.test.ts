@@ -1,6 +1,7 @@
 // Latency targets through the real API, worker, PostgreSQL and trainer processes: malformed latency budgets/targets
 // are 4xx naming the field (no job created); a scalenet-family job with maxLatencyMs (tiny schedule, M = 1) builds the
-// per-block latency table first (reported, stored as a `latency-table` artefact) and a second job reuses it; an
+// per-block latency table first (reported, stored as a `latency-table` artefact), a second job reuses it, and with the
+// table cached a budget below the fastest path is refused at submission (400, no job); an
 // nss-elite-space job with targetLatencyMs (tiny) builds the residual-block table and reports L_lat figures.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -94,6 +95,15 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
     assert.equal(lat2.table.buildSeconds, null);
     assert.equal(lat2.table.artifactId, lat.table.artifactId);
     assert.ok(!second.progress.some((p) => p.phase === 'latency-table'), 'no second build');
+
+    // with the team's table cached, a budget below stage 0's fastest path is refused at submission: no job is created
+    const before = (await client.GET('/v1/jobs', { params: { query: {} } })).data?.items.length;
+    const tooFast = await client.POST('/v1/jobs', { body: { kind: 'scalenet-family', spec: { ...spec, maxLatencyMs: { l0: lat.fastestMs[0] / 2 } } } });
+    const problem = tooFast.error as unknown as { detail?: string; errors?: Array<{ field: string; rule: string; message: string }> };
+    assert.equal(tooFast.response.status, 400, JSON.stringify(problem));
+    assert.ok(problem.errors?.some((e) => e.field === 'spec.maxLatencyMs' && e.rule === 'reachable' && e.message.includes(lat.fastestMs[0].toFixed(3))), JSON.stringify(problem));
+    assert.match(String(problem.detail), new RegExp(`latency-table artefact ${String(lat.table.artifactId)}`));
+    assert.equal((await client.GET('/v1/jobs', { params: { query: {} } })).data?.items.length, before, 'no job was created');
   });
 
   test('nss-elite-space with targetLatencyMs: residual-block LUT, L_lat figures, backend named', async () => {

@@ -127,9 +127,9 @@ describe('ScaleNet latency units', () => {
   test('reach: a budget below the fastest path of its stage is a 422 naming the field', () => {
     const predict = (p: { strategy: { r: number } }): number => 10 * p.strategy.r;
     const fastest = extremeBases(SMALL_PRESET).min;
-    assert.deepEqual(checkLatencyReach(SMALL_PRESET, space, [10, 20], predict, 'spec.maxLatencyMs', fastest), [10, 10]);
+    assert.deepEqual(checkLatencyReach(space, [10, 20], predict, 'spec.maxLatencyMs', fastest), [10, 10]);
     assert.throws(
-      () => checkLatencyReach(SMALL_PRESET, space, [9.9, 20], predict, 'spec.maxLatencyMs', fastest),
+      () => checkLatencyReach(space, [9.9, 20], predict, 'spec.maxLatencyMs', fastest),
       (e: unknown) => e instanceof UnprocessableError && e.violations.some((v) => v.field === 'spec.maxLatencyMs' && v.rule === 'reachable'),
     );
   });

@@ -3,24 +3,26 @@
  * super-supernet, in a trainer child process (task `scalenet-family`), checkpointed and resumable; progress over SSE.
  * The trained supernet becomes a `supernet` artefact (reusable by a later job's `spec.supernet`), the family a
  * `model-family` JSON artefact; both become visible when the job succeeds. Bad specs are 4xx naming the field before
- * any job is created (spec DTO, then familyProblem: preset, M, eta/pi, budgets within reach).
+ * any job is created (spec DTO, then familyProblem: preset, M, eta/pi, budgets within reach; latency budgets within the
+ * reach of the team's cached latency tables of the space, see latency-reach.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidInputError } from '../../../common/errors';
 import { isBuiltinDatasetName } from '../../../datasets/formats';
 import type { ArtifactInputRef } from '../../../artifacts/artifact-kinds';
-import type { JobContext, JobKindDefinition } from '../../../jobs/job-kind';
+import type { JobContext, JobKindDefinition, ValidationServices } from '../../../jobs/job-kind';
 import { TrainerCheckpoint, TrainerKindDeps, checkDatasetRef, trainerDatasetRef, trainerRunOptions } from '../../../trainer/trainer-job';
 import { familyProblem } from '../science/problem';
-import { latencySpaceId, presetLatencyUnits } from '../science/latency';
-import { presetByName, scalingSpace } from '../science/space';
+import { latencyBudgets, latencySpaceId, presetLatencyUnits } from '../science/latency';
+import { presetByName, ScaleNetPreset, ScalingSpace, scalingSpace } from '../science/space';
 import { LatencyTableSource, ensureLatencyTable } from '../../../trainer/latency/latency-job';
 import type { BudgetMode } from '../science/mcea';
 import type { ScaleNetFamilyInput } from '../training/input';
 import type { ScaleNetFamilyResult } from '../training/family.task';
 import { SCALENET_MEMBER_FORMAT, SCALENET_MEMBER_MEDIA_TYPE } from '../formats';
 import { SCALENET_FAMILY_DEFAULTS as D } from './limits';
+import { checkCachedLatencyReach } from './latency-reach';
 import { ScaleNetFamilySpec } from './scalenet-family-spec.dto';
 import { ScaleNetFamilyResultDto } from './scalenet-family-result.dto';
 
@@ -39,6 +41,12 @@ export type ScaleNetFamilyJobResult = Omit<ScaleNetFamilyResult, 'latency'> & {
 function imageChannels(ref: TaskInput['dataset']): { inChannels: number; classes: number } {
   if (ref.kind === 'builtin') return { inChannels: ref.name === 'cifar10-subset' ? 3 : 1, classes: 10 };
   return { inChannels: ref.format === 'cifar10-binary' ? 3 : 1, classes: 10 };
+}
+
+/** The preset adapted to the job's images and its scaling space: what the latency table is measured for. */
+function latencySpaceOf(input: TaskInput): { preset: ScaleNetPreset; space: ScalingSpace } {
+  const preset = { ...presetByName(input.preset), ...imageChannels(input.dataset) };
+  return { preset, space: scalingSpace(preset, input.M) };
 }
 
 type Optional = 'supernetFile' | 'exportSupernet' | 'exportFamily' | 'exportMembers' | 'maxTrainImages' | 'maxTestImages';
@@ -98,9 +106,14 @@ export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinit
     specClass: ScaleNetFamilySpec,
     resultClass: ScaleNetFamilyResultDto,
 
-    async validate(spec: ScaleNetFamilySpec, team: { id: string }): Promise<void> {
+    async validate(spec: ScaleNetFamilySpec, team: { id: string }, lookup?: ValidationServices): Promise<void> {
       checkDatasetRef(spec.dataset);
-      scaleNetInput(spec, await trainerDatasetRef(deps, team.id, spec.dataset));
+      const input = scaleNetInput(spec, await trainerDatasetRef(deps, team.id, spec.dataset));
+      if (input.maxLatencyMs && lookup) {
+        const { preset, space } = latencySpaceOf(input);
+        const budgetsMs = latencyBudgets(input.maxLatencyMs, input.M, 'spec.maxLatencyMs');
+        await checkCachedLatencyReach(lookup.artifacts, preset, space, input.M, budgetsMs, 'spec.maxLatencyMs');
+      }
     },
 
     datasetId(spec: ScaleNetFamilySpec): string | null {
@@ -127,8 +140,7 @@ export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinit
       }
       let tableSource: LatencyTableSource | null = null;
       if (input.maxLatencyMs) {
-        const preset = { ...presetByName(input.preset), ...imageChannels(input.dataset) };
-        const space = scalingSpace(preset, input.M);
+        const { preset, space } = latencySpaceOf(input);
         const lut = await ensureLatencyTable(deps, ctx, dir, {
           space: latencySpaceId(preset, input.M),
           inputShape: [preset.resolution, preset.resolution, preset.inChannels],

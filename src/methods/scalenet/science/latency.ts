@@ -5,7 +5,7 @@
  * (pool + FC). The table of a preset holds every unit of every path of scaling stages 0..M: per stage j, every
  * width and resolution coefficient of Table 7's row j, every Table 6 block choice, first and later blocks.
  */
-import { InvalidInputError, UnprocessableError, violation } from '../../../common/errors';
+import { FieldViolation, InvalidInputError, UnprocessableError, violation } from '../../../common/errors';
 import { LatencyTable, LatencyUnit, MbconvUnit, distinctUnits, predictLatencyMs } from '../../../search/spaces/cost';
 import { exponentialBudgets } from './budgets';
 import { seChannels } from './cost';
@@ -114,15 +114,34 @@ export function latencyBudgets(given: { l0?: number; list?: number[] }, M: numbe
  * Throws an UnprocessableError naming `field` when latency budget l_j is below the LUT latency of stage j's
  * fastest path (the smallest base model at the stage's smallest strategy): no path of the stage can meet it.
  */
-export function checkLatencyReach(preset: ScaleNetPreset, space: ScalingSpace, budgetsMs: readonly number[], predict: (p: ScaleNetPath) => number, field: string, fastest: BaseModel): number[] {
-  return budgetsMs.map((l, j) => {
-    const g = space.stages[j];
-    const lo = predict({ base: fastest, strategy: { d: Math.min(...g.d), w: Math.min(...g.w), r: Math.min(...g.r) } });
-    if (lo > l) {
-      throw new UnprocessableError(`${field}: latency budget l_${j} = ${l} ms is below the fastest path of scaling stage ${j} (${lo.toFixed(3)} ms by the LUT)`, [
-        violation(field, 'reachable', `l_${j} must be >= ${lo.toFixed(3)} ms (LUT prediction of stage ${j}'s fastest path on this service's backend)`),
-      ]);
-    }
-    return lo;
-  });
+/** Stage j's fastest path (the fastest base model with stage j's smallest coefficients) and its LUT latency (ms). */
+export function stageFastestMs(space: ScalingSpace, predict: (p: ScaleNetPath) => number, fastest: BaseModel): number[] {
+  return space.stages.map((g) => predict({ base: fastest, strategy: { d: Math.min(...g.d), w: Math.min(...g.w), r: Math.min(...g.r) } }));
+}
+
+/** The first latency budget below its stage's fastest path, or null when every budget is within reach. */
+export function latencyReachViolation(budgetsMs: readonly number[], fastestMs: readonly number[]): { stage: number; budgetMs: number; fastestMs: number } | null {
+  const j = budgetsMs.findIndex((l, i) => fastestMs[i] > l);
+  return j < 0 ? null : { stage: j, budgetMs: budgetsMs[j], fastestMs: fastestMs[j] };
+}
+
+/** Violation of an unreachable latency budget; `where` says which table's prediction it is. */
+export function latencyReachError<E extends InvalidInputError | UnprocessableError>(
+  ErrorClass: new (message: string, violations: FieldViolation[]) => E,
+  field: string,
+  v: { stage: number; budgetMs: number; fastestMs: number },
+  where: string,
+): E {
+  const lo = v.fastestMs.toFixed(3);
+  return new ErrorClass(`${field}: latency budget l_${v.stage} = ${v.budgetMs} ms is below the fastest path of scaling stage ${v.stage} (${lo} ms by the LUT ${where})`, [
+    violation(field, 'reachable', `l_${v.stage} must be >= ${lo} ms (LUT prediction of stage ${v.stage}'s fastest path ${where})`),
+  ]);
+}
+
+/** Returns each stage's fastest LUT latency (ms); throws UnprocessableError naming `field` when a budget is below it. */
+export function checkLatencyReach(space: ScalingSpace, budgetsMs: readonly number[], predict: (p: ScaleNetPath) => number, field: string, fastest: BaseModel): number[] {
+  const lo = stageFastestMs(space, predict, fastest).slice(0, budgetsMs.length);
+  const v = latencyReachViolation(budgetsMs, lo);
+  if (v) throw latencyReachError(UnprocessableError, field, v, "on this service's backend");
+  return lo;
 }

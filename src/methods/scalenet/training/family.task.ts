@@ -378,7 +378,7 @@ function latencySetup(input: ScaleNetFamilyInput, preset: ScaleNetPreset, space:
     }
     return ms;
   };
-  const fastestMs = checkLatencyReach(preset, space, budgetsMs, predict, 'spec.maxLatencyMs', extremeBases(preset).min);
+  const fastestMs = checkLatencyReach(space, budgetsMs, predict, 'spec.maxLatencyMs', extremeBases(preset).min);
   const result: ScaleNetLatencyResult = {
     budgetsMs, mode: 'max', flopsEnforced: input.budgets !== null, fastestMs, ...latencyTableSummary(table),
   };

@@ -1,0 +1,85 @@
+// Submission-time reach check of ScaleNet latency budgets (src/methods/scalenet/job/latency-reach.ts) against the
+// team's cached latency tables: hand-made tables (every unit of the space costs `ms`), a fake read-only look-up.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import type { ArtifactInput, ArtifactLookup } from '../../src/artifacts/artifact-kinds';
+import { InvalidInputError } from '../../src/common/errors';
+import { LATENCY_TABLE_FORMAT, unitKey } from '../../src/search/spaces/cost';
+import { checkCachedLatencyReach } from '../../src/methods/scalenet/job/latency-reach';
+import { latencySpaceId, pathLatencyMs, presetLatencyUnits, stageFastestMs } from '../../src/methods/scalenet/science/latency';
+import { extremeBases } from '../../src/methods/scalenet/science/problem';
+import { SMALL_PRESET, scalingSpace } from '../../src/methods/scalenet/science/space';
+
+const M = 1;
+const space = scalingSpace(SMALL_PRESET, M);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scalenet-reach-'));
+
+/** A table in which every unit of the space takes `ms`; written to a file, returned as an artefact view. */
+function tableArtifact(id: string, ms: number, machine: string): ArtifactInput {
+  const entries = Object.fromEntries(presetLatencyUnits(SMALL_PRESET, space).map((u) => [unitKey(u), ms]));
+  const file = path.join(dir, `${id}.json`);
+  const table = { format: LATENCY_TABLE_FORMAT, space: latencySpaceId(SMALL_PRESET, M), backend: 'wasm', threads: 1, inputShape: [32, 32, 3], machine, measurement: {}, builtAt: '2026-11-30T00:00:00Z', buildSeconds: 1, entries };
+  fs.writeFileSync(file, JSON.stringify(table));
+  return { id, kind: 'latency-table', mediaType: 'application/json', sha256: '0'.repeat(64), sizeBytes: 1, path: file, meta: {} };
+}
+
+function lookupOf(rows: ArtifactInput[], seen: Array<Record<string, unknown>> = []): ArtifactLookup {
+  return {
+    cached: async (kind, meta) => {
+      assert.equal(kind, 'latency-table');
+      seen.push(meta);
+      return rows;
+    },
+  };
+}
+
+/** Fastest path latency of each stage in a table where every unit costs `ms`. */
+function fastest(ms: number): number[] {
+  const t = { space: 'x', entries: Object.fromEntries(presetLatencyUnits(SMALL_PRESET, space).map((u) => [unitKey(u), ms])) };
+  return stageFastestMs(space, (p) => pathLatencyMs(t, SMALL_PRESET, p), extremeBases(SMALL_PRESET).min);
+}
+
+const refused = (field: string, id: string, figure: number) => (e: unknown): boolean =>
+  e instanceof InvalidInputError &&
+  e.violations.some((v) => v.field === field && v.rule === 'reachable' && v.message.includes(figure.toFixed(3))) &&
+  e.message.includes(id);
+
+describe('ScaleNet latency budgets: reach check at submission against cached tables', () => {
+  const slow = tableArtifact('slow', 2, 'slow machine');
+  const fast = tableArtifact('fast', 1, 'fast machine');
+  const [f0, f1] = fastest(1);
+
+  test('looks up tables of the space on any machine (no host in the query) and the worker backend setting', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    await checkCachedLatencyReach(lookupOf([], seen), SMALL_PRESET, space, M, [1, 2], 'spec.maxLatencyMs');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].space, latencySpaceId(SMALL_PRESET, M));
+    assert.equal(seen[0].format, LATENCY_TABLE_FORMAT);
+    assert.ok(!('host' in seen[0]), JSON.stringify(seen[0]));
+  });
+
+  test('no cached table: nothing to check against, accepted (the job checks after building one)', async () => {
+    await checkCachedLatencyReach(lookupOf([]), SMALL_PRESET, space, M, [1e-6, 2e-6], 'spec.maxLatencyMs');
+  });
+
+  test('a budget within reach of the fastest path is accepted; just below it is refused naming the field and the table', async () => {
+    await checkCachedLatencyReach(lookupOf([fast]), SMALL_PRESET, space, M, [f0, f1], 'spec.maxLatencyMs');
+    await assert.rejects(checkCachedLatencyReach(lookupOf([fast]), SMALL_PRESET, space, M, [f0 * 0.99, f1], 'spec.maxLatencyMs'), refused('spec.maxLatencyMs', 'fast', f0));
+    await assert.rejects(checkCachedLatencyReach(lookupOf([fast]), SMALL_PRESET, space, M, [f0, f1 * 0.99], 'spec.maxLatencyMs'), refused('spec.maxLatencyMs', 'fast', f1));
+  });
+
+  test('reachable on one measured machine is enough; refused on all names the most lenient table', async () => {
+    await checkCachedLatencyReach(lookupOf([slow, fast]), SMALL_PRESET, space, M, [f0, f1], 'spec.maxLatencyMs');
+    await assert.rejects(checkCachedLatencyReach(lookupOf([slow, fast]), SMALL_PRESET, space, M, [f0 / 2, f1], 'spec.maxLatencyMs'), refused('spec.maxLatencyMs', 'fast', f0));
+    await assert.rejects(checkCachedLatencyReach(lookupOf([slow]), SMALL_PRESET, space, M, [f0, f1], 'spec.maxLatencyMs'), refused('spec.maxLatencyMs', 'slow', 2 * f0));
+  });
+
+  test('an unreadable table (deleted meanwhile, corrupt) is skipped, not an error', async () => {
+    const gone = { ...fast, id: 'gone', path: path.join(dir, 'missing.json') };
+    await checkCachedLatencyReach(lookupOf([gone]), SMALL_PRESET, space, M, [1e-6, 2e-6], 'spec.maxLatencyMs');
+    await assert.rejects(checkCachedLatencyReach(lookupOf([gone, slow]), SMALL_PRESET, space, M, [f0, f1], 'spec.maxLatencyMs'), refused('spec.maxLatencyMs', 'slow', 2 * f0));
+  });
+});
