@@ -1737,8 +1737,8 @@ export interface components {
              */
             populationSize?: number;
             /**
-             * @description algorithm 'evolution' only: tournament sample size S <= populationSize (default min(10, P)).
-             * @example 10
+             * @description algorithm 'evolution' only: tournament sample size S <= populationSize (default min(15, P)).
+             * @example 15
              */
             sampleSize?: number;
             /**

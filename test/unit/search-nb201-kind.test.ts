@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -14,6 +15,7 @@ import type { JobContext } from '../../src/jobs/job-kind';
 import { createNb201SearchKind } from '../../src/methods/nb201-search/job/nb201-search.kind';
 import { Nb201SearchSpec } from '../../src/methods/nb201-search/job/nb201-search.spec';
 import { nb201SearchTask } from '../../src/methods/nb201-search/runner/pool-task';
+import { NB201_EVOLUTION_DEFAULTS, resolveAlgorithmConfig } from '../../src/methods/nb201-search/science/params';
 import type { Nb201SearchInput, Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
 import type { PoolMessage } from '../../src/search/pool/protocol';
 
@@ -59,6 +61,15 @@ function fakeContext(spec: Nb201SearchSpec, checkpoint: unknown | null = null): 
 }
 
 describe('nb201-search job kind', () => {
+  test('evolution defaults are the setting bench:nb201-evolution-tuning selected (committed JSON); S is capped at P', () => {
+    const tuning = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../benchmarks/results/nb201-evolution-tuning.json'), 'utf8')) as { chosen: { populationSize: number; sampleSize: number } };
+    assert.deepEqual({ ...NB201_EVOLUTION_DEFAULTS }, tuning.chosen);
+    const base = { algorithm: 'evolution', dataset: 'cifar10', queries: 10, seed: 0 } as const;
+    assert.deepEqual(resolveAlgorithmConfig(base), { name: 'evolution', populationSize: 30, sampleSize: 15 });
+    assert.deepEqual(resolveAlgorithmConfig({ ...base, populationSize: 8 }), { name: 'evolution', populationSize: 8, sampleSize: 8 });
+    assert.deepEqual(resolveAlgorithmConfig({ ...base, sampleSize: 4 }), { name: 'evolution', populationSize: 30, sampleSize: 4 });
+  });
+
   test('the spec DTO accepts a full spec and names every bad field', async () => {
     const ok = { algorithm: 'evolution', dataset: 'cifar10', queries: 300, seed: 1, populationSize: 20, sampleSize: 5, constraints: { maxFlopsM: 100, maxLatencyMs: 10, device: 'pixel3' } };
     assert.deepEqual(await specViolations(ok), []);

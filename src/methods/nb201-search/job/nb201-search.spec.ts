@@ -95,7 +95,7 @@ export class Nb201SearchSpec implements Nb201SearchParams {
   @Max(NB201_SPACE_SIZE)
   populationSize?: number;
 
-  @ApiPropertyOptional({ description: "algorithm 'evolution' only: tournament sample size S <= populationSize (default min(10, P)).", minimum: 1, maximum: NB201_SPACE_SIZE, example: 10 })
+  @ApiPropertyOptional({ description: "algorithm 'evolution' only: tournament sample size S <= populationSize (default min(15, P)).", minimum: 1, maximum: NB201_SPACE_SIZE, example: 15 })
   @IsOptional()
   @IsInt()
   @Min(1)

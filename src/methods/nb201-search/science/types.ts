@@ -29,7 +29,7 @@ export interface Nb201SearchParams {
   constraints?: Nb201SearchConstraints;
   /** evolution only (default 30). */
   populationSize?: number;
-  /** evolution only (default min(10, populationSize)). */
+  /** evolution only (default min(15, populationSize)). */
   sampleSize?: number;
   /** local only: 'best' (default, White et al.) or 'first' improvement. */
   improvement?: LocalSearchImprovement;
