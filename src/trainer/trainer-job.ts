@@ -21,7 +21,14 @@ export interface StoredDatasetInfo {
 
 /** What a job kind that trains gets from the service. */
 export interface TrainerKindDeps {
-  trainer: { run<I, O>(task: TaskHandle<I, O>, input: I, opts: TrainerRunOptions): Promise<O> };
+  trainer: {
+    run<I, O>(task: TaskHandle<I, O>, input: I, opts: TrainerRunOptions): Promise<O>;
+    /**
+     * A short task for a submission-time check (e.g. a latency probe), in its own child pool so that it never waits
+     * behind training. Optional: without it such checks are left to the job.
+     */
+    probe?<I, O>(task: TaskHandle<I, O>, input: I, opts: TrainerRunOptions): Promise<O>;
+  };
   storageDir: string;
   /** config.dataDir: builtin datasets and benchmark tables. */
   dataDir: string;

@@ -51,6 +51,8 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
       ['list not increasing', 'scalenet-family', { ...SCALENET_TINY, maxLatencyMs: { list: [5, 4] } }, 400, 'spec.maxLatencyMs.list[1]'],
       ['l0 and list', 'scalenet-family', { ...SCALENET_TINY, maxLatencyMs: { l0: 5, list: [5, 10] } }, 400, 'spec.maxLatencyMs'],
       ['neither l0 nor list', 'scalenet-family', { ...SCALENET_TINY, maxLatencyMs: {} }, 400, 'spec.maxLatencyMs'],
+      // no latency table is cached for this team: the probe of the stages' fastest paths refuses a budget far below them
+      ['l0 far below any network (probe)', 'scalenet-family', { ...SCALENET_TINY, maxLatencyMs: { l0: 1e-4 } }, 400, 'spec.maxLatencyMs'],
       ['nss: latency and FLOPs targets', 'nss-elite-space', { ...NSS_TINY, targetFlops: 8e6, targetLatencyMs: 10 }, 400, 'spec.targetLatencyMs'],
       ['nss: negative latency target', 'nss-elite-space', { ...NSS_TINY, targetLatencyMs: -1 }, 400, 'spec.targetLatencyMs'],
       ['nss: no target', 'nss-elite-space', { ...NSS_TINY }, 400, 'spec.targetFlops'],
@@ -60,9 +62,10 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
     ];
     for (const [name, kind, spec, status, field] of cases) {
       const { response, error } = await c.POST('/v1/jobs', { body: { kind, spec } });
-      const body = error as unknown as { errors?: Array<{ field: string; rule: string }> };
+      const body = error as unknown as { detail?: string; errors?: Array<{ field: string; rule: string }> };
       assert.equal(response.status, status, `${name}: ${JSON.stringify(body)}`);
       assert.ok(body.errors?.some((e) => e.field === field && e.rule), `${name}: ${field} named in ${JSON.stringify(body)}`);
+      if (name.endsWith('(probe)')) assert.match(String(body.detail), /probe on .*no latency table of this space is cached yet/);
     }
     const { data } = await c.GET('/v1/jobs', { params: { query: {} } });
     assert.deepEqual(data?.items, [], 'no job was created');

@@ -4,7 +4,7 @@
  * The trained supernet becomes a `supernet` artefact (reusable by a later job's `spec.supernet`), the family a
  * `model-family` JSON artefact; both become visible when the job succeeds. Bad specs are 4xx naming the field before
  * any job is created (spec DTO, then familyProblem: preset, M, eta/pi, budgets within reach; latency budgets within the
- * reach of the team's cached latency tables of the space, see latency-reach.ts).
+ * reach of the team's cached latency tables of the space, or clearly out of a probe's reach, see latency-reach.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,7 +22,7 @@ import type { ScaleNetFamilyInput } from '../training/input';
 import type { ScaleNetFamilyResult } from '../training/family.task';
 import { SCALENET_MEMBER_FORMAT, SCALENET_MEMBER_MEDIA_TYPE } from '../formats';
 import { SCALENET_FAMILY_DEFAULTS as D } from './limits';
-import { checkCachedLatencyReach } from './latency-reach';
+import { checkCachedLatencyReach, checkProbedLatencyReach, probeStageFastestMs } from './latency-reach';
 import { ScaleNetFamilySpec } from './scalenet-family-spec.dto';
 import { ScaleNetFamilyResultDto } from './scalenet-family-result.dto';
 
@@ -96,6 +96,8 @@ export function scaleNetInput(spec: ScaleNetFamilySpec, dataset: TaskInput['data
 
 export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinition<ScaleNetFamilySpec, ScaleNetFamilyJobResult, TrainerCheckpoint> {
   const checkpointDirOf = (jobId: string): string => path.join(deps.storageDir, 'checkpoints', jobId);
+  /** Latency probes of this process by space id (the machine does not change; a failed probe is dropped). */
+  const probes = new Map<string, Promise<Awaited<ReturnType<typeof probeStageFastestMs>>>>();
   return {
     kind: SCALENET_FAMILY_KIND,
     summary:
@@ -110,9 +112,19 @@ export function createScaleNetFamilyKind(deps: ScaleNetKindDeps): JobKindDefinit
       checkDatasetRef(spec.dataset);
       const input = scaleNetInput(spec, await trainerDatasetRef(deps, team.id, spec.dataset));
       if (input.maxLatencyMs && lookup) {
-        const { preset, space } = latencySpaceOf(input);
-        const budgetsMs = latencyBudgets(input.maxLatencyMs, input.M, 'spec.maxLatencyMs');
-        await checkCachedLatencyReach(lookup.artifacts, preset, space, input.M, budgetsMs, 'spec.maxLatencyMs');
+        const req = { ...latencySpaceOf(input), M: input.M, budgetsMs: latencyBudgets(input.maxLatencyMs, input.M, 'spec.maxLatencyMs'), field: 'spec.maxLatencyMs' };
+        if (await checkCachedLatencyReach(lookup.artifacts, req)) return;
+        const key = latencySpaceId(req.preset, req.M);
+        let probe = probes.get(key);
+        if (!probe) {
+          probe = probeStageFastestMs(deps.trainer, path.join(deps.storageDir, 'probes'), req);
+          probes.set(key, probe);
+          void probe.then((r) => {
+            if (!r) probes.delete(key); // a failed probe is tried again by the next submission
+          });
+        }
+        const measured = await probe;
+        if (measured) checkProbedLatencyReach(req, measured);
       }
     },
 

@@ -114,9 +114,14 @@ export function latencyBudgets(given: { l0?: number; list?: number[] }, M: numbe
  * Throws an UnprocessableError naming `field` when latency budget l_j is below the LUT latency of stage j's
  * fastest path (the smallest base model at the stage's smallest strategy): no path of the stage can meet it.
  */
-/** Stage j's fastest path (the fastest base model with stage j's smallest coefficients) and its LUT latency (ms). */
+/** Stage j's fastest path: the fastest base model with stage j's smallest coefficients. */
+export function stageFastestPaths(space: ScalingSpace, fastest: BaseModel): ScaleNetPath[] {
+  return space.stages.map((g) => ({ base: fastest, strategy: { d: Math.min(...g.d), w: Math.min(...g.w), r: Math.min(...g.r) } }));
+}
+
+/** LUT latency (ms) of each stage's fastest path. */
 export function stageFastestMs(space: ScalingSpace, predict: (p: ScaleNetPath) => number, fastest: BaseModel): number[] {
-  return space.stages.map((g) => predict({ base: fastest, strategy: { d: Math.min(...g.d), w: Math.min(...g.w), r: Math.min(...g.r) } }));
+  return stageFastestPaths(space, fastest).map(predict);
 }
 
 /** The first latency budget below its stage's fastest path, or null when every budget is within reach. */
