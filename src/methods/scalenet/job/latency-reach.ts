@@ -2,8 +2,8 @@
  * Submission-time reach check of ScaleNet latency budgets (before any job is created; 400 naming spec.maxLatencyMs):
  * - the team has latency tables of the job's space (cached `latency-table` artefacts, one per machine and backend
  *   setting): a budget below the fastest path of its scaling stage on every one of them is refused;
- * - no table yet: a probe measures only the fastest path of each stage (a few dozen units, about a second, in the
- *   trainer's probe pool) and a budget below LATENCY_PROBE_MARGIN x that estimate is refused. Closer budgets, and any
+ * - no table yet: a probe measures only the fastest path of each stage (a few dozen units, in the trainer's probe
+ *   pool) and a budget below LATENCY_PROBE_MARGIN x that estimate is refused. Closer budgets, and any
  *   probe that fails or times out, are left to the job, which checks against the full table right after building it
  *   (422 naming spec.maxLatencyMs).
  */
@@ -21,8 +21,8 @@ import { extremeBases } from '../science/problem';
 import type { ScaleNetPreset, ScalingSpace } from '../science/space';
 
 /**
- * A probe runs on the API's machine, possibly while that machine trains, and its few timed runs are noisy (up to 2x
- * between runs on an idle 2-core machine): only budgets below a third of its estimate are refused at submission.
+ * A probe runs on the API's machine, possibly while that machine trains, and its few timed runs are noisy: only
+ * budgets below a third of its estimate are refused at submission.
  */
 export const LATENCY_PROBE_MARGIN = 1 / 3;
 /** A probe that takes longer than this is abandoned (the job checks instead). */
