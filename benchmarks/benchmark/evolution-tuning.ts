@@ -15,12 +15,12 @@
  */
 import * as path from 'node:path';
 import { loadNb201Table } from '../../src/benchmarks/nb201/load';
-import { loadConfig, REPO_ROOT } from '../../src/config/config';
+import { loadConfig } from '../../src/config/config';
 import { runNb201Search } from '../../src/methods/nb201-search/science/search';
 import type { Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
 import { EVOLUTION_FEASIBLE_TRIES, EVOLUTION_STALL_LIMIT } from '../../src/search/core';
 import { RunProvenance } from '../common/provenance';
-import { DATASETS, SETTINGS, searchOptimum } from './regret-setup';
+import { DATASETS, SETTINGS, envSeeds, regretOutDir, searchOptimum } from './regret-setup';
 import { r4, spread } from './regret-stats';
 
 /** First seed of the tuning runs: far from bench:nb201-regret's seeds 0..499. */
@@ -56,9 +56,8 @@ export function fractionalRanks(values: readonly number[]): number[] {
 }
 
 async function main(): Promise<void> {
-  const seeds = Number(process.env.TUNING_SEEDS ?? 300);
-  if (!Number.isInteger(seeds) || seeds < 50) throw new Error(`TUNING_SEEDS must be an integer >= 50, got ${process.env.TUNING_SEEDS}`);
-  const outDir = path.resolve(process.env.REGRET_OUT_DIR ?? path.join(REPO_ROOT, 'benchmarks', 'results'));
+  const seeds = envSeeds('TUNING_SEEDS', 300);
+  const outDir = regretOutDir();
   const dataDir = loadConfig().dataDir;
   const prov = new RunProvenance('dist/benchmarks/benchmark/evolution-tuning.js', ['TUNING_SEEDS', 'REGRET_OUT_DIR'], {
     seeds,

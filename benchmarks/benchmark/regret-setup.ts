@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { REPO_ROOT } from '../../src/config/config';
 import type { Nb201Table } from '../../src/benchmarks/nb201/types';
 import { allOf } from '../../src/search/common/evaluator';
 import { nb201Constraints } from '../../src/methods/nb201-search/science/constraints';
@@ -10,6 +12,18 @@ export const SETTINGS: Array<{ key: string; label: string; constraints?: Nb201Se
   { key: 'unconstrained', label: 'unconstrained' },
   { key: 'pixel3-10ms', label: 'latency on pixel3 <= 10 ms', constraints: { maxLatencyMs: 10, device: 'pixel3' } },
 ];
+
+/** A seed count from the environment variable `name` (at least 50), or `fallback`. */
+export function envSeeds(name: string, fallback: number): number {
+  const seeds = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(seeds) || seeds < 50) throw new Error(`${name} must be an integer >= 50, got ${process.env[name]}`);
+  return seeds;
+}
+
+/** Where the JSON results go: REGRET_OUT_DIR or <repo>/benchmarks/results. */
+export function regretOutDir(): string {
+  return path.resolve(process.env.REGRET_OUT_DIR ?? path.join(REPO_ROOT, 'benchmarks', 'results'));
+}
 
 /**
  * Best search metric (valid accuracy) among feasible archs, and the test regret of that arch: the regret a perfect

@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadNb201Table } from '../../src/benchmarks/nb201/load';
-import { loadConfig, REPO_ROOT } from '../../src/config/config';
+import { loadConfig } from '../../src/config/config';
 import { runNb201Search } from '../../src/methods/nb201-search/science/search';
 import type { Nb201Table } from '../../src/benchmarks/nb201/types';
 import type { Nb201SearchParams, Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
@@ -23,7 +23,7 @@ import { EVOLUTION_FEASIBLE_TRIES, EVOLUTION_STALL_LIMIT } from '../../src/searc
 import { NB201_EVOLUTION_DEFAULTS as EVO } from '../../src/methods/nb201-search/science/params';
 import { RunProvenance } from '../common/provenance';
 import { Spread, r4, spread } from './regret-stats';
-import { DATASETS, SETTINGS, searchOptimum } from './regret-setup';
+import { DATASETS, SETTINGS, envSeeds, regretOutDir, searchOptimum } from './regret-setup';
 import { Series, renderPlot } from './regret-svg';
 
 const ALGORITHMS: Array<{ key: string; label: string; color: string; params: Pick<Nb201SearchParams, 'algorithm' | 'improvement'> }> = [
@@ -52,9 +52,8 @@ function regretAt(r: Nb201SearchResult, q: number): number {
 const round = (s: Spread): Record<string, number> => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === 'n' ? v : r4(v)]));
 
 async function main(): Promise<void> {
-  const seeds = Number(process.env.REGRET_SEEDS ?? 500);
-  if (!Number.isInteger(seeds) || seeds < 50) throw new Error(`REGRET_SEEDS must be an integer >= 50, got ${process.env.REGRET_SEEDS}`);
-  const outDir = path.resolve(process.env.REGRET_OUT_DIR ?? path.join(REPO_ROOT, 'benchmarks', 'results'));
+  const seeds = envSeeds('REGRET_SEEDS', 500);
+  const outDir = regretOutDir();
   const dataDir = loadConfig().dataDir;
   const prov = new RunProvenance('dist/benchmarks/benchmark/regret.js', ['REGRET_SEEDS', 'REGRET_OUT_DIR'], {
     seeds,
