@@ -82,7 +82,8 @@ export class ScaleNetFamilySpec {
       'Latency budgets (caps, ms) per scaling stage, enforced in MCEA beside the FLOPs budgets (the FLOPs budgets are then enforced only when `budgets` is given). ' +
       "A path's latency is a LUT prediction: the sum of per-block latencies measured at batch 1 on the service's inference backend (the trainer's; " +
       'wasm by default). The table is built once per preset, M, image channels, machine and backend setting (a job that finds none builds it first, ' +
-      'reporting the build time) and kept as a team `latency-table` artefact. A budget below the fastest path of its stage fails the job with 422 naming this field.',
+      'reporting the build time) and kept as a team `latency-table` artefact. A budget below the fastest path of its stage is refused at submission (400 naming this field) ' +
+      "when the team's cached tables show it, or, with no table yet, when it is under a third of a quick probe's estimate; otherwise the job checks it against the full table (422).",
   })
   @IsOptional()
   @ValidateNested()
