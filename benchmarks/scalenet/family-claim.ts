@@ -32,16 +32,12 @@ import { sampleBaseModel } from '../../src/methods/scalenet/science/hss';
 import { budgetViolation, mceaConfig, runMcea } from '../../src/methods/scalenet/science/mcea';
 import { SMALL_PRESET, ScaleNetPath, ScalingStrategy, cloneBase, pathKey, stageStrategies } from '../../src/methods/scalenet/science/space';
 import { largestStrategy } from '../../src/methods/scalenet/training/super-supernet';
+import { envNumber } from '../common/env';
 import { RunProvenance } from '../common/provenance';
 import { renderScatter } from '../macro/scatter-svg';
 import { benchData, evaluatorOf, loadSupernet, noBoundary, saveSupernet, trainSupernet } from './bench-supernet';
 import { benchConfig, defaultSupernetFile } from './table4';
 
-const env = (k: string, d: number): number => {
-  const v = process.env[k] === undefined ? d : Number(process.env[k]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${k} must be a number >= 0, got ${process.env[k]}`);
-  return v;
-};
 
 interface Row {
   stage: number;
@@ -53,9 +49,9 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const cfg = { ...benchConfig(), evalImages: env('EVAL', 48), recalBatches: env('RECAL', 1) };
-  const mc = { T: env('T', 1), K: env('K', 1), P: env('P', 4), N: env('N', 1) };
-  const candidates = env('CANDIDATES', 8);
+  const cfg = { ...benchConfig(), evalImages: envNumber('EVAL', 48), recalBatches: envNumber('RECAL', 1) };
+  const mc = { T: envNumber('T', 1), K: envNumber('K', 1), P: envNumber('P', 4), N: envNumber('N', 1) };
+  const candidates = envNumber('CANDIDATES', 8);
   const tolerance = 0.15;
   const file = defaultSupernetFile();
   const prov = new RunProvenance('benchmarks/scalenet/family-claim.ts', ['STEPS', 'BATCH', 'LR', 'SEED', 'SUPERNET_FILE', 'EVAL', 'RECAL', 'T', 'K', 'P', 'N', 'CANDIDATES'], { ...cfg, mcea: mc, candidates, tolerance, supernetFile: file });

@@ -29,14 +29,10 @@ import type { TaskContext } from '../../src/trainer/tasks/task';
 import { pathCost } from '../../src/methods/scalenet/science/cost';
 import { BaseModel, SMALL_PRESET, ScaleNetPath, ScalingStrategy, pathKey, scalingSpace } from '../../src/methods/scalenet/science/space';
 import { MemberRetrain, freshRetrainState, retrainMembers } from '../../src/methods/scalenet/training/retrain';
+import { envNumber } from '../common/env';
 import { RunProvenance } from '../common/provenance';
 import { renderScatter } from '../macro/scatter-svg';
 
-const env = (k: string, d: number): number => {
-  const v = process.env[k] === undefined ? d : Number(process.env[k]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${k} must be a number >= 0, got ${process.env[k]}`);
-  return v;
-};
 
 type FamilyName = 'scalenet' | 'independent' | 'compound';
 const FAMILIES: readonly FamilyName[] = ['scalenet', 'independent', 'compound'];
@@ -91,8 +87,8 @@ function plan(src: SourceJson): Planned[] {
 async function main(): Promise<void> {
   const sourceFile = path.resolve(REPO_ROOT, process.env.SOURCE ?? 'benchmarks/results/scalenet-family-claim.json');
   const cfg = {
-    trainImages: env('TRAIN_IMAGES', 600), epochs: env('EPOCHS', 1), batch: env('BATCH', 16), lr: env('LR', 0.05), momentum: 0.9, weightDecay: 4e-5,
-    testImages: env('TEST_IMAGES', 846), seed: env('SEED', 0), augment: { cropPadding: 4, horizontalFlip: true },
+    trainImages: envNumber('TRAIN_IMAGES', 600), epochs: envNumber('EPOCHS', 1), batch: envNumber('BATCH', 16), lr: envNumber('LR', 0.05), momentum: 0.9, weightDecay: 4e-5,
+    testImages: envNumber('TEST_IMAGES', 846), seed: envNumber('SEED', 0), augment: { cropPadding: 4, horizontalFlip: true },
   };
   const only = (process.env.ONLY ?? '').split(',').filter((s) => s !== '');
   const raw = fs.readFileSync(sourceFile);

@@ -26,29 +26,25 @@ import { estimateF0 } from '../../src/methods/scalenet/science/budgets';
 import { pathFlops } from '../../src/methods/scalenet/science/cost';
 import { pathSampler } from '../../src/methods/scalenet/science/hss';
 import { SMALL_PRESET, ScaleNetPath } from '../../src/methods/scalenet/science/space';
+import { envNumber } from '../common/env';
 import { RunProvenance } from '../common/provenance';
 import { renderScatter } from '../macro/scatter-svg';
 import { SupernetBenchConfig, benchData, evaluatorOf, noBoundary, saveSupernet, trainSupernet } from './bench-supernet';
 
-const env = (k: string, d: number): number => {
-  const v = process.env[k] === undefined ? d : Number(process.env[k]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${k} must be a number >= 0, got ${process.env[k]}`);
-  return v;
-};
 
 /** The paper's Table 4 (%), ImageNet-100, 6,000 paths. */
 const PAPER = { original: { pearson: 35.3, spearman: 80.1, kendall: 64.1 }, hss: { pearson: 73.6, spearman: 83.9, kendall: 66.2 } };
 
 export function benchConfig(): SupernetBenchConfig {
-  const steps = env('STEPS', 60);
-  return { M: 3, steps, batch: env('BATCH', 16), lr: env('LR', 0.05), warmupSteps: Math.round(steps / 10), momentum: 0.9, weightDecay: 4e-5, seed: env('SEED', 0), validFraction: 0.1, evalImages: env('EVAL', 96), recalBatches: env('RECAL', 2) };
+  const steps = envNumber('STEPS', 60);
+  return { M: 3, steps, batch: envNumber('BATCH', 16), lr: envNumber('LR', 0.05), warmupSteps: Math.round(steps / 10), momentum: 0.9, weightDecay: 4e-5, seed: envNumber('SEED', 0), validFraction: 0.1, evalImages: envNumber('EVAL', 96), recalBatches: envNumber('RECAL', 2) };
 }
 
 export const defaultSupernetFile = (): string => process.env.SUPERNET_FILE ?? path.join(os.tmpdir(), 'scalenet-bench-hss-supernet.ckpt');
 
 async function main(): Promise<void> {
   const cfg = benchConfig();
-  const nPaths = env('PATHS', 50);
+  const nPaths = envNumber('PATHS', 50);
   const file = defaultSupernetFile();
   const prov = new RunProvenance('benchmarks/scalenet/table4.ts', ['STEPS', 'BATCH', 'LR', 'PATHS', 'EVAL', 'RECAL', 'SEED', 'SUPERNET_FILE'], { ...cfg, paths: nPaths, supernetFile: file });
   const wall0 = performance.now();
