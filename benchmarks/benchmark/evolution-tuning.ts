@@ -20,7 +20,7 @@ import { runNb201Search } from '../../src/methods/nb201-search/science/search';
 import type { Nb201SearchResult } from '../../src/methods/nb201-search/science/types';
 import { EVOLUTION_FEASIBLE_TRIES, EVOLUTION_STALL_LIMIT } from '../../src/search/core';
 import { RunProvenance } from '../common/provenance';
-import { DATASETS, SETTINGS, envSeeds, regretOutDir, searchOptimum } from './regret-setup';
+import { DATASETS, SETTINGS, envSeeds, regretOutDir, searchOptimum, trajectoryAt } from './regret-setup';
 import { r4, spread } from './regret-stats';
 
 /** First seed of the tuning runs: far from bench:nb201-regret's seeds 0..499. */
@@ -37,9 +37,7 @@ const GRID: Array<[number, number]> = [
 
 /** Search-metric regret after q queries, from the trajectory (best-so-far search metric). */
 function searchRegretAt(r: Nb201SearchResult, optimum: number, q: number): number {
-  let best = NaN;
-  for (const p of r.trajectory) if (p.queries <= q) best = p.bestSearchMetric;
-  return optimum - best;
+  return optimum - (trajectoryAt(r, q)?.bestSearchMetric ?? NaN);
 }
 
 /** Ranks 1..n of the values (lower value = better rank), ties get the mean of their ranks. */

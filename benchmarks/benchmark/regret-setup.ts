@@ -4,7 +4,7 @@ import type { Nb201Table } from '../../src/benchmarks/nb201/types';
 import { allOf } from '../../src/search/common/evaluator';
 import { nb201Constraints } from '../../src/methods/nb201-search/science/constraints';
 import { searchMetricOf } from '../../src/methods/nb201-search/science/metrics';
-import type { Nb201SearchConstraints, Nb201SearchDataset } from '../../src/methods/nb201-search/science/types';
+import type { Nb201SearchConstraints, Nb201SearchDataset, Nb201SearchResult, Nb201TrajectoryPoint } from '../../src/methods/nb201-search/science/types';
 
 /** Datasets and constraint settings of the NB201 regret benchmarks (bench:nb201-regret, bench:nb201-evolution-tuning). */
 export const DATASETS: Nb201SearchDataset[] = ['cifar10', 'cifar100', 'ImageNet16-120'];
@@ -38,4 +38,11 @@ export function searchOptimum(table: Nb201Table, dataset: Nb201SearchDataset, co
     if (best < 0 || table.accuracy(i, m.dataset, m.split, m.epochs) > table.accuracy(best, m.dataset, m.split, m.epochs)) best = i;
   }
   return { index: best, searchAccuracy: table.accuracy(best, m.dataset, m.split, m.epochs), testRegret: testOptimum - table.accuracy(best, dataset, 'test', 200) };
+}
+
+/** The best-so-far point of a run after q queries (the last trajectory point at or before q), or null before the first. */
+export function trajectoryAt(r: Nb201SearchResult, q: number): Nb201TrajectoryPoint | null {
+  let at: Nb201TrajectoryPoint | null = null;
+  for (const p of r.trajectory) if (p.queries <= q) at = p;
+  return at;
 }

@@ -23,7 +23,7 @@ import { EVOLUTION_FEASIBLE_TRIES, EVOLUTION_STALL_LIMIT } from '../../src/searc
 import { NB201_EVOLUTION_DEFAULTS as EVO } from '../../src/methods/nb201-search/science/params';
 import { RunProvenance } from '../common/provenance';
 import { Spread, r4, spread } from './regret-stats';
-import { DATASETS, SETTINGS, envSeeds, regretOutDir, searchOptimum } from './regret-setup';
+import { DATASETS, SETTINGS, envSeeds, regretOutDir, searchOptimum, trajectoryAt } from './regret-setup';
 import { Series, renderPlot } from './regret-svg';
 
 const ALGORITHMS: Array<{ key: string; label: string; color: string; params: Pick<Nb201SearchParams, 'algorithm' | 'improvement'> }> = [
@@ -44,9 +44,7 @@ const CURVE_X = [10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000];
 
 /** Regret after q queries, from a result's trajectory (best-so-far by search metric). */
 function regretAt(r: Nb201SearchResult, q: number): number {
-  let best = NaN;
-  for (const p of r.trajectory) if (p.queries <= q) best = p.bestReportMetric;
-  return r.constrainedOptimum.testAccuracy - best;
+  return r.constrainedOptimum.testAccuracy - (trajectoryAt(r, q)?.bestReportMetric ?? NaN);
 }
 
 const round = (s: Spread): Record<string, number> => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === 'n' ? v : r4(v)]));
