@@ -73,6 +73,21 @@ function numberList(o: InputObject, key: string, out: FieldViolation[]): number[
   return v as number[];
 }
 
+/** Budgets given as `{<base>}` (then doubled per stage) or `{list}`: budgets {f0} / maxLatencyMs {l0}; null when absent. */
+function baseOrList<B extends string>(o: InputObject, field: string, base: B, out: FieldViolation[]): ({ [K in B]?: number } & { list?: number[] }) | null {
+  const b = o[field] as InputObject | null | undefined;
+  if (b === undefined || b === null) return null;
+  if (typeof b !== 'object' || Array.isArray(b)) {
+    out.push(violation(`input.${field}`, 'isObject', `${field} must be {${base}} or {list}`));
+    return null;
+  }
+  const r: { [K in B]?: number } & { list?: number[] } = {};
+  if (b[base] !== undefined) (r as Record<string, number>)[base] = b[base] as number;
+  const list = numberList(b, 'list', out);
+  if (list) r.list = list;
+  return r;
+}
+
 const optionalPath = (o: InputObject, key: string, out: FieldViolation[]): string | null => {
   const v = o[key];
   if (v === undefined || v === null) return null;
@@ -95,28 +110,8 @@ export function parseScaleNetFamilyInput(raw: unknown): ScaleNetFamilyInput {
   if (!(SCALENET_BUDGET_MODES as readonly unknown[]).includes(budgetMode)) out.push(violation('input.budgetMode', 'isIn', `budgetMode must be one of ${SCALENET_BUDGET_MODES.join(', ')}`));
   const generalisation = (o.generalisation ?? D.generalisation) as GeneralisationKind;
   if (!(SCALENET_GENERALISATIONS as readonly unknown[]).includes(generalisation)) out.push(violation('input.generalisation', 'isIn', `generalisation must be one of ${SCALENET_GENERALISATIONS.join(', ')}`));
-  let budgets: ScaleNetFamilyInput['budgets'] = null;
-  if (o.budgets !== undefined && o.budgets !== null) {
-    const b = o.budgets as InputObject;
-    if (typeof b !== 'object' || Array.isArray(b)) out.push(violation('input.budgets', 'isObject', 'budgets must be {f0} or {list}'));
-    else {
-      budgets = {};
-      if (b.f0 !== undefined) budgets.f0 = b.f0 as number;
-      const list = numberList(b, 'list', out);
-      if (list) budgets.list = list;
-    }
-  }
-  let maxLatencyMs: ScaleNetFamilyInput['maxLatencyMs'] = null;
-  if (o.maxLatencyMs !== undefined && o.maxLatencyMs !== null) {
-    const b = o.maxLatencyMs as InputObject;
-    if (typeof b !== 'object' || Array.isArray(b)) out.push(violation('input.maxLatencyMs', 'isObject', 'maxLatencyMs must be {l0} or {list}'));
-    else {
-      maxLatencyMs = {};
-      if (b.l0 !== undefined) maxLatencyMs.l0 = b.l0 as number;
-      const list = numberList(b, 'list', out);
-      if (list) maxLatencyMs.list = list;
-    }
-  }
+  const budgets = baseOrList(o, 'budgets', 'f0', out);
+  const maxLatencyMs = baseOrList(o, 'maxLatencyMs', 'l0', out);
   const latencyTableFile = optionalPath(o, 'latencyTableFile', out);
   if (maxLatencyMs && !latencyTableFile) out.push(violation('input.latencyTableFile', 'required', 'maxLatencyMs needs latencyTableFile'));
   const input: ScaleNetFamilyInput = {
