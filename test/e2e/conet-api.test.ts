@@ -14,7 +14,8 @@ import { loadConfig } from '../../src/config/config';
 import { createNasClient, NasClient } from '../../openapi/client';
 import { JobKindRegistry } from '../../src/jobs/job-kind.registry';
 import { startTestApp, TestApp } from '../support/harness';
-import { readSse, waitFor } from '../support/sse';
+import { runJobToSuccess } from '../support/run-job';
+import { waitFor } from '../support/sse';
 
 type Json = Record<string, unknown>;
 
@@ -45,14 +46,7 @@ describe('conet jobs (real API, worker, PostgreSQL, trainer process)', () => {
     );
 
   async function runJob(spec: Json, kind = 'conet'): Promise<{ id: string; result: Json; progress: Json[] }> {
-    const { data, response } = await client.POST('/v1/jobs', { body: { kind, spec } });
-    assert.equal(response.status, 202, JSON.stringify(data));
-    assert.ok(data);
-    const stream = await readSse(`${t.baseUrl}/v1/jobs/${data.id}/events`, { Authorization: `Bearer ${key}` }, 300_000);
-    const types = stream.events.map((e) => e.event);
-    assert.equal(types[types.length - 1], 'succeeded', JSON.stringify(stream.events[stream.events.length - 1]));
-    const res = await client.GET('/v1/jobs/{id}/result', { params: { path: { id: data.id } } });
-    return { id: data.id, result: res.data?.result as Json, progress: stream.events.filter((e) => e.event === 'progress').map((e) => e.data as Json) };
+    return runJobToSuccess(t.baseUrl, key, client, kind, spec, 300_000);
   }
 
   async function download(id: string): Promise<Json> {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createNasClient, NasClient } from '../../openapi/client';
 import { startTestApp, TestApp } from '../support/harness';
-import { readSse } from '../support/sse';
+import { runJobToSuccess } from '../support/run-job';
 
 type Json = Record<string, unknown>;
 
@@ -31,14 +31,7 @@ describe('latency targets from the shared LUT library (real API, worker, trainer
   after(async () => t?.close());
 
   async function runJob(kind: 'scalenet-family' | 'nss-elite-space' | 'nss-search' | 'conet', spec: Json): Promise<{ result: Json; progress: Json[] }> {
-    const { data, response } = await client.POST('/v1/jobs', { body: { kind, spec } });
-    assert.equal(response.status, 202, JSON.stringify(data));
-    assert.ok(data);
-    const stream = await readSse(`${t.baseUrl}/v1/jobs/${data.id}/events`, { Authorization: `Bearer ${key}` }, 900_000);
-    const types = stream.events.map((e) => e.event);
-    assert.equal(types[types.length - 1], 'succeeded', JSON.stringify(stream.events[stream.events.length - 1]));
-    const res = await client.GET('/v1/jobs/{id}/result', { params: { path: { id: data.id } } });
-    return { result: res.data?.result as Json, progress: stream.events.filter((e) => e.event === 'progress').map((e) => e.data as Json) };
+    return runJobToSuccess(t.baseUrl, key, client, kind, spec, 900_000);
   }
 
   test('malformed latency budgets and targets are 4xx naming the field; no job is created', async () => {

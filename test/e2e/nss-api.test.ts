@@ -11,7 +11,7 @@ import { createNasClient, NasClient } from '../../openapi/client';
 import { loadConfig } from '../../src/config/config';
 import { decodeCheckpoint } from '../../src/trainer/checkpoint-file';
 import { startTestApp, TestApp } from '../support/harness';
-import { readSse } from '../support/sse';
+import { runJobToSuccess } from '../support/run-job';
 
 type Json = Record<string, unknown>;
 
@@ -20,14 +20,7 @@ const TINY = { dataset: 'mnist', preset: 'small', targetFlops: 8_000_000, epochs
 const IMAGES = path.join(loadConfig().dataDir, 'images', 'mnist');
 
 async function runJob(t: TestApp, key: string, client: NasClient, kind: 'nss-elite-space' | 'nss-search', spec: Json): Promise<{ result: Json; progress: Json[] }> {
-  const { data, response } = await client.POST('/v1/jobs', { body: { kind, spec } });
-  assert.equal(response.status, 202, JSON.stringify(data));
-  assert.ok(data);
-  const stream = await readSse(`${t.baseUrl}/v1/jobs/${data.id}/events`, { Authorization: `Bearer ${key}` }, 300_000);
-  const types = stream.events.map((e) => e.event);
-  assert.equal(types[types.length - 1], 'succeeded', JSON.stringify(stream.events[stream.events.length - 1]));
-  const res = await client.GET('/v1/jobs/{id}/result', { params: { path: { id: data.id } } });
-  return { result: res.data?.result as Json, progress: stream.events.filter((e) => e.event === 'progress').map((e) => e.data as Json) };
+  return runJobToSuccess(t.baseUrl, key, client, kind, spec, 300_000);
 }
 
 describe('NSS jobs: nss-elite-space and nss-search (real API, worker, PostgreSQL, trainer process)', () => {

@@ -12,7 +12,7 @@ import request from 'supertest';
 import { createNasClient, NasClient } from '../../openapi/client';
 import { loadConfig } from '../../src/config/config';
 import { startTestApp, TestApp } from '../support/harness';
-import { readSse } from '../support/sse';
+import { runJobToSuccess } from '../support/run-job';
 
 type Json = Record<string, unknown>;
 
@@ -48,14 +48,7 @@ describe('scalenet-family jobs (real API, worker, PostgreSQL, trainer process)',
   after(async () => t?.close());
 
   async function runJob(spec: Json): Promise<{ result: Json; progress: Json[] }> {
-    const { data, response } = await client.POST('/v1/jobs', { body: { kind: 'scalenet-family', spec } });
-    assert.equal(response.status, 202, JSON.stringify(data));
-    assert.ok(data);
-    const stream = await readSse(`${t.baseUrl}/v1/jobs/${data.id}/events`, { Authorization: `Bearer ${key}` }, 600_000);
-    const types = stream.events.map((e) => e.event);
-    assert.equal(types[types.length - 1], 'succeeded', JSON.stringify(stream.events[stream.events.length - 1]));
-    const res = await client.GET('/v1/jobs/{id}/result', { params: { path: { id: data.id } } });
-    return { result: res.data?.result as Json, progress: stream.events.filter((e) => e.event === 'progress').map((e) => e.data as Json) };
+    return runJobToSuccess(t.baseUrl, key, client, 'scalenet-family', spec, 600_000);
   }
 
   async function download(id: string): Promise<{ meta: Json; body: Buffer }> {

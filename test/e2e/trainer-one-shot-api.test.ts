@@ -5,21 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createNasClient, NasClient } from '../../openapi/client';
 import { startTestApp, TestApp } from '../support/harness';
-import { readSse } from '../support/sse';
+import { runJobToSuccess } from '../support/run-job';
 
 type Json = Record<string, unknown>;
 
 const TINY = { dataset: 'cifar10-subset', C: 2, N: 1, batchSize: 32, seed: 4, maxTrainImages: 256, evalImages: 48, correlationSample: 8, searchQueries: 12 };
 
 async function runJob(t: TestApp, key: string, client: NasClient, kind: 'se-nas-nb201' | 'spos-nb201', spec: Json): Promise<{ result: Json; progress: Json[] }> {
-  const { data, response } = await client.POST('/v1/jobs', { body: { kind, spec } });
-  assert.equal(response.status, 202, JSON.stringify(data));
-  assert.ok(data);
-  const stream = await readSse(`${t.baseUrl}/v1/jobs/${data.id}/events`, { Authorization: `Bearer ${key}` }, 240_000);
-  const types = stream.events.map((e) => e.event);
-  assert.equal(types[types.length - 1], 'succeeded', JSON.stringify(stream.events[stream.events.length - 1]));
-  const res = await client.GET('/v1/jobs/{id}/result', { params: { path: { id: data.id } } });
-  return { result: res.data?.result as Json, progress: stream.events.filter((e) => e.event === 'progress').map((e) => e.data as Json) };
+  return runJobToSuccess(t.baseUrl, key, client, kind, spec, 240_000);
 }
 
 describe('one-shot NB201 jobs: se-nas-nb201 and spos-nb201 (real API, worker, PostgreSQL, trainer process)', () => {
