@@ -8,22 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/common/rng';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import { batchSplitActive, batchSplitCalls, setBatchSplitMinMacs, stopBatchSplit, DEFAULT_MIN_MACS } from '../../src/trainer/engine/wasm-kernels/batch-split';
+import { relErr } from '../support/rel-err';
 
 const SEED = Number(process.env.ENGINE_TEST_SEED ?? 20261130);
 const CASES = 30;
 const TOL = 1e-4;
-
-function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  assert.equal(got.length, ref.length, 'length');
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(ref[i]));
-    const d = Math.abs(got[i] - ref[i]);
-    maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
-  }
-  return maxDiff / Math.max(1, maxAbs);
-}
 
 interface Case {
   depthwise: boolean;

@@ -16,6 +16,7 @@ import {
 } from '../../src/trainer/engine/wasm-kernels';
 import { Rng } from '../../src/common/rng';
 import { fusedBatchNormAvailable, trainingBatchNorm } from '../../src/trainer/engine/batch-norm';
+import { relErr } from '../support/rel-err';
 
 const SEED = Number(process.env.ENGINE_TEST_SEED ?? 20240611);
 const CASES = 50;
@@ -36,18 +37,6 @@ const normals = (r: () => number, n: number): Float32Array => {
   for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   return out;
 };
-
-function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  assert.equal(got.length, ref.length, 'length');
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(ref[i]));
-    const d = Math.abs(got[i] - ref[i]);
-    maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
-  }
-  return maxDiff / Math.max(1, maxAbs);
-}
 
 interface ConvCase {
   x: Shape4;
