@@ -15,8 +15,9 @@ import { selectBackend } from '../../src/trainer/engine/backend';
 import { TrainerAbortedError } from '../../src/trainer/errors';
 import { loadLayersModelFiles } from '../../src/trainer/export/layers-model';
 import { SCALENET_MEMBER_FORMAT } from '../../src/methods/scalenet/formats';
-import { ScaleNetFamilyResult, scaleNetFamilyTask } from '../../src/methods/scalenet/training/family.task';
+import { scaleNetFamilyTask } from '../../src/methods/scalenet/training/family.task';
 import { taskContext } from '../support/task-context';
+import { familyOutcome } from '../support/scalenet-outcome';
 
 const dataDir = loadConfig().dataDir;
 
@@ -45,20 +46,6 @@ describe('scalenet-family retraining and LayersModel export', () => {
     await selectBackend({ force: 'wasm' });
   });
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-  const outcome = (r: ScaleNetFamilyResult): unknown => {
-    const c = JSON.parse(JSON.stringify(r)) as Record<string, Record<string, unknown>>;
-    for (const k of ['wallSeconds', 'trainSeconds', 'searchSeconds']) delete c.searchCost[k];
-    delete c.supernet.imagesPerSecond;
-    delete c.resumedFrom;
-    delete c.notes;
-    const rt = c.retrain as unknown as { seconds?: number; members: Array<Record<string, unknown>> };
-    delete rt.seconds;
-    for (const m of rt.members) {
-      delete m.seconds;
-      delete m.file;
-    }
-    return c;
-  };
 
   test('members retrained and scored; killed inside retraining and resumed: the same result; the bundle loads and reproduces the accuracy', async () => {
     const outA = tmp();
@@ -80,7 +67,7 @@ describe('scalenet-family retraining and LayersModel export', () => {
     const resumed = taskContext(tiny(outB), dir, { path: last.path, step: last.step, epoch: last.epoch });
     const b = await scaleNetFamilyTask.run(resumed.ctx);
     assert.equal(b.resumedFrom?.phase, 'retrain');
-    assert.deepEqual(outcome(b), outcome(a), 'same result after resuming inside the retraining');
+    assert.deepEqual(familyOutcome(b), familyOutcome(a), 'same result after resuming inside the retraining');
 
     // the S1 bundle as model.json + weights.bin, read by tf.loadLayersModel: the same test accuracy
     const bundle = JSON.parse(fs.readFileSync(path.join(outA, 'S1.json'), 'utf8')) as Bundle;

@@ -18,8 +18,9 @@ import { pathSampler } from '../../src/methods/scalenet/science/hss';
 import { SMALL_PRESET, scalingSpace } from '../../src/methods/scalenet/science/space';
 import { ScaleNetSupernet, pathParamCount } from '../../src/methods/scalenet/training/super-supernet';
 import { generatePath } from '../../src/methods/scalenet/science/path';
-import { ScaleNetFamilyResult, scaleNetFamilyTask } from '../../src/methods/scalenet/training/family.task';
+import { scaleNetFamilyTask } from '../../src/methods/scalenet/training/family.task';
 import { taskContext } from '../support/task-context';
+import { familyOutcome } from '../support/scalenet-outcome';
 
 const dataDir = loadConfig().dataDir;
 
@@ -99,14 +100,6 @@ describe('scalenet-family trainer task', () => {
     return d;
   };
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-  const outcome = (r: ScaleNetFamilyResult): unknown => {
-    const c = JSON.parse(JSON.stringify(r)) as Record<string, Record<string, unknown>>;
-    for (const k of ['wallSeconds', 'trainSeconds', 'searchSeconds']) delete c.searchCost[k];
-    delete c.supernet.imagesPerSecond;
-    delete c.resumedFrom;
-    delete c.notes;
-    return c;
-  };
 
   test('a tiny family; killed inside MCEA and resumed, the same result as uninterrupted', async () => {
     const full = taskContext(tiny, tmp());
@@ -127,6 +120,6 @@ describe('scalenet-family trainer task', () => {
     const b = await scaleNetFamilyTask.run(resumed.ctx);
     assert.equal(b.resumedFrom?.phase, 'search');
     assert.match(a.supernet.weightsSha256, /^[0-9a-f]{64}$/);
-    assert.deepEqual(outcome(b), outcome(a), 'same result, same supernet weights');
+    assert.deepEqual(familyOutcome(b), familyOutcome(a), 'same result, same supernet weights');
   });
 });
