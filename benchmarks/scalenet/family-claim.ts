@@ -38,8 +38,8 @@ import { renderScatter } from '../macro/scatter-svg';
 import { benchData, evaluatorOf, loadSupernet, noBoundary, saveSupernet, trainSupernet } from './bench-supernet';
 import { benchConfig, defaultSupernetFile } from './table4';
 
-
-interface Row {
+/** One member of a family in this script's JSON (family-retrain.ts reads it back). */
+export interface FamilyClaimRow {
   stage: number;
   budget: number;
   strategy: ScalingStrategy;
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   // the evaluator caches by path: a path evaluated by one method is free for the next (counts are new evaluations)
   const count = (): number => ev.evaluated;
   console.log(`family claim: supernet ${supernetSource} (${record.steps} steps of ${cfg.batch}, sha ${record.weightsSha256.slice(0, 12)}); budgets ${budgets.map((b) => (b / 1e6).toFixed(1)).join(' / ')} MFLOPs; backend ${backend.name}`);
-  const row = (j: number, p: ScaleNetPath, a: number | null): Row => {
+  const row = (j: number, p: ScaleNetPath, a: number | null): FamilyClaimRow => {
     const flops = pathFlops(SMALL_PRESET, p);
     return { stage: j, budget: budgets[j], strategy: p.strategy, flops, withinBudget: budgetViolation(flops, budgets[j], 'band', tolerance) === 0, supernetAccuracy: a };
   };
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const perBudgetEvals = Math.max(4, Math.round(scalenetEvals / (M + 1)));
   const pop = Math.max(2, Math.min(8, Math.round(perBudgetEvals / 4)));
   const gens = Math.max(0, Math.floor(perBudgetEvals / pop) - 1);
-  const independent: Row[] = [];
+  const independent: FamilyClaimRow[] = [];
   const independentEvals: number[] = [];
   const independentBases: ScaleNetPath['base'][] = [];
   t0 = performance.now();
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     tried.push({ S, flops: pathFlops(SMALL_PRESET, p), acc: await acc(p) });
   }
   const bestS = tried.reduce((a, b) => (b.acc > a.acc ? b : a));
-  const compound: Row[] = [scalenet[0]];
+  const compound: FamilyClaimRow[] = [scalenet[0]];
   for (let phi = 1; phi <= M; phi++) {
     const S = { d: bestS.S.d ** phi, w: bestS.S.w ** phi, r: bestS.S.r ** phi };
     const p = { base: mres.alpha, strategy: S };
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   const compoundSeconds = (performance.now() - t0) / 1000;
   console.log(`compound scaling: ${all.length} grid cases (appendix G counts 10,285), ${reach.length} within the supernet, ${tried.length} evaluated; best (d, w, r) = (${bestS.S.d}, ${bestS.S.w}, ${bestS.S.r}); accuracies ${compound.map((r) => (100 * (r.supernetAccuracy ?? 0)).toFixed(1)).join(' / ')}`);
 
-  const mean = (rows: Row[]): number => rows.reduce((s, r) => s + (r.supernetAccuracy ?? 0), 0) / rows.length;
+  const mean = (rows: FamilyClaimRow[]): number => rows.reduce((s, r) => s + (r.supernetAccuracy ?? 0), 0) / rows.length;
   const description =
     `PROXY / SHORTENED SCHEDULE: supernet accuracies (BN recalibrated per path on ${cfg.recalBatches} batch(es) of ${cfg.batch}, ${cfg.evalImages} held-out images) of ONE HSS super-supernet ` +
     `of the small preset trained ${record.steps} steps of batch ${cfg.batch} (${record.epochs.toFixed(2)} epochs) on the CIFAR-10 subset; small MCEA (T=${mc.T} K=${mc.K} P=${mc.P} N=${mc.N}) vs ` +
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     familyWall: { seconds: familyWallSeconds, trainSeconds: record.seconds, mceaSeconds, note: 'wall time of one ScaleNet family on this machine at this (shortened) scale: super-supernet SGD time + MCEA time (evaluations included)' },
     wallSeconds: (performance.now() - wall0) / 1000, loadAverageAtEnd: os.loadavg(),
   });
-  const pts = (rows: Row[]): Array<{ x: number; y: number }> => rows.map((r) => ({ x: r.flops / 1e6, y: 100 * (r.supernetAccuracy ?? 0) }));
+  const pts = (rows: FamilyClaimRow[]): Array<{ x: number; y: number }> => rows.map((r) => ({ x: r.flops / 1e6, y: 100 * (r.supernetAccuracy ?? 0) }));
   fs.writeFileSync(
     `${out}.svg`,
     renderScatter({

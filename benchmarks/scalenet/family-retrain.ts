@@ -27,24 +27,17 @@ import { BatchStream, channelStats } from '../../src/datasets/pipeline';
 import { selectBackend } from '../../src/trainer/engine/backend';
 import type { TaskContext } from '../../src/trainer/tasks/task';
 import { pathCost } from '../../src/methods/scalenet/science/cost';
-import { BaseModel, SMALL_PRESET, ScaleNetPath, ScalingStrategy, pathKey, scalingSpace } from '../../src/methods/scalenet/science/space';
+import { BaseModel, SMALL_PRESET, ScaleNetPath, pathKey, scalingSpace } from '../../src/methods/scalenet/science/space';
 import { MemberRetrain, freshRetrainState, retrainMembers } from '../../src/methods/scalenet/training/retrain';
 import { envNumber } from '../common/env';
 import { RunProvenance } from '../common/provenance';
 import { renderScatter } from '../macro/scatter-svg';
-
+import type { FamilyClaimRow } from './family-claim';
 
 type FamilyName = 'scalenet' | 'independent' | 'compound';
 const FAMILIES: readonly FamilyName[] = ['scalenet', 'independent', 'compound'];
 
-interface SourceRow {
-  stage: number;
-  budget: number;
-  strategy: ScalingStrategy;
-  flops: number;
-  withinBudget: boolean;
-  supernetAccuracy: number | null;
-}
+type SourceRow = FamilyClaimRow;
 
 interface SourceJson {
   provenance: { command: string; git: { commit: string; dirty: boolean }; writtenAt: string; config: { M: number } };

@@ -31,7 +31,6 @@ import { RunProvenance } from '../common/provenance';
 import { renderScatter } from '../macro/scatter-svg';
 import { SupernetBenchConfig, benchData, evaluatorOf, noBoundary, saveSupernet, trainSupernet } from './bench-supernet';
 
-
 /** The paper's Table 4 (%), ImageNet-100, 6,000 paths. */
 const PAPER = { original: { pearson: 35.3, spearman: 80.1, kendall: 64.1 }, hss: { pearson: 73.6, spearman: 83.9, kendall: 66.2 } };
 
