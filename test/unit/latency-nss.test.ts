@@ -49,6 +49,16 @@ function allArchs(sp: NetworkSpace): NssArch[] {
 describe('NSS latency LUT (synthetic table)', () => {
   const table = syntheticTable(S);
   const model = latencyCostModel(table, S);
+  /** A network's latency from the per-stage cost model: stem + FC + each stage given its input width. */
+  const stageSum = (cm: ReturnType<typeof latencyCostModel>, a: NssArch): number => {
+    let m = cm.stem + cm.fc(a.widths[2]);
+    let prev = S.stemWidth;
+    for (let i = 0; i < 3; i++) {
+      m += cm.stage(i, a.depths[i], prev, a.widths[i]);
+      prev = a.widths[i];
+    }
+    return m;
+  };
   const archs = allArchs(wholeSpace(S));
 
   test('the unit enumeration has the counted size and covers every network', () => {
@@ -71,12 +81,7 @@ describe('NSS latency LUT (synthetic table)', () => {
     const withOverhead = { ...table, overheadMs: entries[Math.floor(entries.length / 10)] };
     const m2 = latencyCostModel(withOverhead, S);
     for (const a of archs) {
-      let m = m2.stem + m2.fc(a.widths[2]);
-      let prev = S.stemWidth;
-      for (let i = 0; i < 3; i++) {
-        m += m2.stage(i, a.depths[i], prev, a.widths[i]);
-        prev = a.widths[i];
-      }
+      const m = stageSum(m2, a);
       const direct = archLatencyMs(withOverhead, S, a);
       assert.ok(Math.abs(m - direct) < 1e-9, `${JSON.stringify(a)}: model ${m} vs units ${direct}`);
       assert.ok(direct >= withOverhead.overheadMs);
@@ -85,12 +90,7 @@ describe('NSS latency LUT (synthetic table)', () => {
 
   test('per-stage sums equal the sum over the units of every network', () => {
     for (const a of archs) {
-      let m = model.stem + model.fc(a.widths[2]);
-      let prev = S.stemWidth;
-      for (let i = 0; i < 3; i++) {
-        m += model.stage(i, a.depths[i], prev, a.widths[i]);
-        prev = a.widths[i];
-      }
+      const m = stageSum(model, a);
       assert.ok(Math.abs(m - archLatencyMs(table, S, a)) < 1e-9, JSON.stringify(a));
     }
   });
